@@ -1,0 +1,1 @@
+"""The staff admin (piccolo-admin), mounted by the service at ``/admin/``."""

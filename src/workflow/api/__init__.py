@@ -1,0 +1,1 @@
+"""HTTP API: litestar controllers that parse input, call a service and map errors."""

@@ -1,0 +1,60 @@
+"""The litestar application: routes, the global role guard, error mapping, templates."""
+
+from __future__ import annotations
+
+import logging
+
+from litestar import Litestar, Router
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.template import TemplateConfig
+
+from workflow.api.assisters import AssisterController
+from workflow.api.auth import ANONYMOUS, allow, authorize, current_principal
+from workflow.api.errors import EXCEPTION_HANDLERS
+from workflow.api.organizations import OrganizationController
+from workflow.api.system import ROUTES as SYSTEM_ROUTES
+from workflow.db import connect, disconnect
+from workflow.settings import Settings, get_settings
+from workflow.templating import environment
+
+log = logging.getLogger("workflow")
+
+ROUTE_HANDLERS = [*SYSTEM_ROUTES, AssisterController, OrganizationController]
+
+
+async def _open_database(_: Litestar) -> None:
+    await connect()
+
+
+async def _close_database(_: Litestar) -> None:
+    await disconnect()
+
+
+def create_app(settings: Settings | None = None, *, manage_database: bool = True) -> Litestar:
+    """Build the app. Tests pass ``manage_database=False`` and own the engine themselves."""
+    settings = settings or get_settings()
+    return Litestar(
+        route_handlers=ROUTE_HANDLERS,
+        guards=[authorize],
+        dependencies={"actor": Provide(current_principal, sync_to_thread=False)},
+        exception_handlers=EXCEPTION_HANDLERS,
+        template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment())),
+        openapi_config=OpenAPIConfig(
+            title="workflow",
+            version="0.1.0",
+            description="Assister program back office: lifecycle, associations, validations.",
+            # The API's own description is public, like the home page.
+            openapi_router=Router(path="/schema", route_handlers=[], opt=allow(ANONYMOUS)),
+            components=Components(
+                security_schemes={"BearerToken": SecurityScheme(type="http", scheme="bearer")}
+            ),
+            security=[{"BearerToken": []}],
+        ),
+        request_max_body_size=settings.request_max_body_bytes,
+        on_startup=[_open_database] if manage_database else [],
+        on_shutdown=[_close_database] if manage_database else [],
+        debug=False,
+    )

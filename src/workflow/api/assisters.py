@@ -1,0 +1,148 @@
+"""Assisters: onboard, list, read, fire lifecycle events, read history and mailbox."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, get, post
+from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
+
+from workflow.api.auth import allow
+from workflow.api.params import DEFAULT_LIMIT, Actor, Id, Limit, Offset, Text
+from workflow.api.schemas import (
+    AssisterOut,
+    AssisterPage,
+    EventBody,
+    EventResult,
+    HistoryEntry,
+    MessagePage,
+    NewAssisterBody,
+    convert,
+)
+from workflow.machines.assister import ASSISTER, AssisterKind, AssisterState
+from workflow.services import assisters as svc
+from workflow.services.assister_case import ASSISTER_CASE
+from workflow.services.errors import BadInput
+from workflow.services.events import apply_event, load_case
+from workflow.services.mailbox import mailbox
+
+IfMatch = Annotated[
+    str | None,
+    HeaderParameter(
+        name="If-Match",
+        description="apply the event only if the assister is still at this version",
+        required=False,
+    ),
+]
+CASE_READERS = allow("admin", "support", "agency_admin", "assister")
+
+
+def parse_if_match(value: str | None) -> int | None:
+    if value is None:
+        return None
+    cleaned = value.strip().removeprefix("W/").strip('"')
+    if not cleaned.isdigit():
+        raise BadInput(
+            "If-Match: give the version number you last read, e.g. If-Match: 3", "If-Match"
+        )
+    return int(cleaned)
+
+
+class AssisterController(Controller):
+    path = "/assisters"
+    tags = ["assisters"]
+
+    @post("/", opt=allow("admin"), status_code=201)
+    async def create(self, data: JSONBody[NewAssisterBody], actor: Actor) -> AssisterOut:
+        """Onboard an assister (admin). Brokers may carry an NPN; navigators and CACs
+        belong to an organisation. The record starts ``onboarded`` with a Reference Number."""
+        new = svc.NewAssister(
+            kind=data.kind,
+            name=data.name,
+            email=data.email,
+            phone=data.phone,
+            npn=data.npn,
+            organization_id=data.organization_id,
+        )
+        return convert(await svc.create_assister(new, actor), AssisterOut)
+
+    @get("/", opt=allow("admin", "support", "agency_admin"))
+    async def list_assisters(
+        self,
+        actor: Actor,
+        state_filter: Annotated[AssisterState | None, QueryParameter(name="state")] = None,
+        kind: Annotated[AssisterKind | None, QueryParameter()] = None,
+        organization_id: Annotated[int | None, QueryParameter()] = None,
+        q: Text = None,
+        limit: Limit = DEFAULT_LIMIT,
+        offset: Offset = 0,
+    ) -> AssisterPage:
+        """Assisters newest first, filtered by ``state``, ``kind``, organisation and text
+        ``q`` (name, email, Reference Number or NPN), with the total count."""
+        items, total = await svc.list_assisters(
+            actor,
+            state=state_filter,
+            kind=kind,
+            q=q,
+            organization_id=organization_id,
+            limit=limit,
+            offset=offset,
+        )
+        return AssisterPage(convert(items, list[AssisterOut]), total, limit, offset)
+
+    @get("/{assister_id:int}", opt=CASE_READERS)
+    async def read(self, assister_id: Id, actor: Actor) -> AssisterOut:
+        """One assister with ``state``, ``version``, ``npn_status``, ``reference_number``
+        and the events allowed now."""
+        return convert(await svc.get_assister(assister_id, actor), AssisterOut)
+
+    @post("/{assister_id:int}/events/{event:str}", opt=CASE_READERS, status_code=200)
+    async def fire(
+        self,
+        assister_id: Id,
+        event: FromPath[str],
+        actor: Actor,
+        data: JSONBody[EventBody | None] = None,
+        if_match: IfMatch = None,
+    ) -> EventResult:
+        """Fire a lifecycle event. Body ``{"reason": ..., "data": {...}}`` (both optional);
+        ``If-Match: <version>`` makes it conditional. 404 unknown event, 409 not allowed
+        now or stale version, 422 a guard refused (with its reason)."""
+        body = data or EventBody()
+        outcome = await apply_event(
+            ASSISTER.name,
+            assister_id,
+            event,
+            actor=actor,
+            reason=body.reason,
+            data=body.data,
+            expected_version=parse_if_match(if_match),
+        )
+        return EventResult(
+            id=outcome.id,
+            machine=outcome.machine,
+            event=outcome.event,
+            from_state=outcome.from_state,
+            state=outcome.state,
+            version=outcome.version,
+            allowed_events=outcome.allowed_events,
+        )
+
+    @get("/{assister_id:int}/history", opt=CASE_READERS)
+    async def history(self, assister_id: Id, actor: Actor) -> list[HistoryEntry]:
+        """Every applied event, oldest first."""
+        await load_case(ASSISTER_CASE, assister_id, actor)
+        return convert(await svc.case_history(ASSISTER.name, assister_id), list[HistoryEntry])
+
+    @get("/{assister_id:int}/messages", opt=allow("admin", "support", "assister"))
+    async def messages(
+        self,
+        assister_id: Id,
+        actor: Actor,
+        limit: Limit = DEFAULT_LIMIT,
+        offset: Offset = 0,
+    ) -> MessagePage:
+        """The assister's secure mailbox, newest first."""
+        await load_case(ASSISTER_CASE, assister_id, actor)
+        items, total = await mailbox(assister_id, limit, offset)
+        return MessagePage(convert(items, list), total, limit, offset)

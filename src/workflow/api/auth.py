@@ -1,0 +1,69 @@
+"""Who may call a route: every handler declares its roles in ``opt``; one global guard
+authenticates the bearer token and refuses what no declaration allows (deny by default)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+
+from workflow.services.accounts import principal_for_token
+from workflow.services.principal import ANONYMOUS_ROLE, Principal
+
+ANONYMOUS = ANONYMOUS_ROLE
+STAFF = ("admin", "support")
+ALL_ROLES = ("admin", "support", "agency_admin", "assister", "consumer")
+ROLES_KEY = "roles"
+
+
+def allow(*roles: str) -> dict[str, Any]:
+    """``opt`` for a handler: ``@get(..., opt=allow("admin", "support"))``.
+    ``allow(ANONYMOUS)`` makes a route public."""
+    unknown = set(roles) - set(ALL_ROLES) - {ANONYMOUS}
+    if unknown:
+        raise ValueError(f"unknown roles {unknown}")
+    return {ROLES_KEY: frozenset(roles)}
+
+
+def declared_roles(handler: BaseRouteHandler) -> frozenset[str] | None:
+    return handler.opt.get(ROLES_KEY)
+
+
+async def authorize(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    roles = declared_roles(handler)
+    if roles is None:
+        raise PermissionDeniedException("this route declares no roles, so nobody may call it")
+    principal = await _authenticate(connection)
+    connection.scope["user"] = principal
+    if ANONYMOUS in roles:
+        return
+    if principal is None:
+        if connection.headers.get("authorization"):
+            raise NotAuthorizedException(
+                "the bearer token is invalid, expired or revoked; ask an admin for a new one"
+            )
+        raise NotAuthorizedException("send an API token: Authorization: Bearer <token>")
+    if principal.role not in roles:
+        raise PermissionDeniedException(
+            f"a {principal.role} may not call {connection.scope['method']} "
+            f"{handler.paths and sorted(handler.paths)[0]}; allowed: {', '.join(sorted(roles))}"
+        )
+
+
+async def _authenticate(connection: ASGIConnection) -> Principal | None:
+    header = connection.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return await principal_for_token(token.strip())
+
+
+def current_principal(request: Request) -> Principal:
+    """Dependency: the authenticated caller of a non-public route."""
+    principal = request.scope.get("user")
+    if principal is None:
+        raise NotAuthorizedException("send an API token: Authorization: Bearer <token>")
+    return principal

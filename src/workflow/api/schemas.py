@@ -1,0 +1,129 @@
+"""Request and response bodies, written out by hand (msgspec Structs) so the OpenAPI
+document says exactly what goes over the wire."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+import msgspec
+from msgspec import Meta, Struct
+
+from workflow.machines.assister import AssisterKind
+from workflow.tables import OrganizationKind
+
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+Email = Annotated[str, Meta(pattern=EMAIL_PATTERN, max_length=254)]
+Name = Annotated[str, Meta(min_length=1, max_length=200, pattern=r"\S")]
+Phone = Annotated[str, Meta(pattern=r"^[0-9+()\-. x]{7,40}$")]
+Npn = Annotated[str, Meta(pattern=r"^[0-9]{1,10}$", description="National Producer Number")]
+Reason = Annotated[str, Meta(max_length=2000)]
+
+
+class ErrorBody(Struct):
+    status_code: int
+    detail: str
+
+
+class NewAssisterBody(Struct, forbid_unknown_fields=True):
+    kind: AssisterKind
+    name: Name
+    email: Email
+    phone: Phone | None = None
+    npn: Npn | None = None
+    organization_id: int | None = None
+
+
+class AssisterOut(Struct):
+    id: int
+    kind: str
+    name: str
+    email: str
+    phone: str | None
+    npn: str | None
+    organization_id: int | None
+    state: str
+    version: int
+    npn_status: str
+    reference_number: str
+    agreements: list[str]
+    registration_email: str | None
+    registered_at: datetime | None
+    activated_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    allowed_events: list[str]
+
+
+class AssisterPage(Struct):
+    items: list[AssisterOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class EventBody(Struct, forbid_unknown_fields=True):
+    reason: Reason | None = None
+    data: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
+class EventResult(Struct):
+    id: int
+    machine: str
+    event: str
+    from_state: str
+    state: str
+    version: int
+    allowed_events: list[str]
+
+
+class HistoryEntry(Struct):
+    id: int
+    event: str
+    from_state: str
+    to_state: str
+    actor: str
+    reason: str | None
+    data: dict[str, Any]
+    at: datetime
+
+
+class MessageOut(Struct):
+    id: int
+    template: str
+    subject: str
+    body: str
+    recipient_email: str
+    language: str
+    created_at: datetime
+
+
+class MessagePage(Struct):
+    items: list[MessageOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class NewOrganizationBody(Struct, forbid_unknown_fields=True):
+    name: Name
+    kind: OrganizationKind
+
+
+class OrganizationOut(Struct):
+    id: int
+    name: str
+    kind: str
+    created_at: datetime
+
+
+class OrganizationPage(Struct):
+    items: list[OrganizationOut]
+    total: int
+    limit: int
+    offset: int
+
+
+def convert(rows: Any, type_: type) -> Any:
+    """Rows from piccolo into a response Struct (``from_attributes`` for dicts)."""
+    return msgspec.convert(rows, type_, strict=False)

@@ -1,0 +1,136 @@
+"""The ``workflow`` command: serve, migrate, users, demo."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+
+from workflow.db import connect, disconnect, migrate
+from workflow.services.errors import MachineError
+from workflow.tables import Role
+
+
+def _run(job: Callable[[], Awaitable[int | None]]) -> int:
+    async def wrapped() -> int | None:
+        await connect()
+        try:
+            return await job()
+        finally:
+            await disconnect()
+
+    try:
+        return asyncio.run(wrapped()) or 0
+    except MachineError as exc:
+        print(f"error: {exc.detail}", file=sys.stderr)
+        return 2
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    async def job() -> None:
+        report = await migrate(quiet=True)
+        print(report if args.verbose else "migrations applied")
+
+    return _run(job)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from workflow.api.app import create_app
+    from workflow.services.accounts import ensure_first_admin
+    from workflow.services.demo import load_demo
+
+    async def prepare() -> None:
+        await migrate()
+        first = await ensure_first_admin()
+        if first:
+            _print_first_admin(first)
+        if args.demo:
+            print(await load_demo(skip_if_present=True))
+
+    status = _run(prepare)
+    if status:
+        return status
+    print(f"serving on http://{args.host}:{args.port}/  (API docs: /schema, admin: /admin/)")
+    uvicorn.run(create_app(), host=args.host, port=args.port, log_level=args.log_level)
+    return 0
+
+
+def _print_first_admin(first) -> None:
+    print("First start: created the admin account. This is shown once; keep it safe.")
+    print(f"  username: {first.username}")
+    print(f"  password: {first.password}")
+    print(f"  API token: {first.token}")
+
+
+def cmd_users_create(args: argparse.Namespace) -> int:
+    from workflow.services.accounts import NewUser, create_user
+
+    async def job() -> None:
+        await migrate()
+        created = await create_user(
+            NewUser(
+                username=args.username,
+                role=args.role,
+                email=args.email,
+                assister_id=args.assister_id,
+                organization_id=args.organization_id,
+            )
+        )
+        print(f"created {created.role} {created.username} (user {created.user_id})")
+        print(f"password: {created.password}")
+        print(created.token)
+
+    return _run(job)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from workflow.services.demo import load_demo
+
+    async def job() -> None:
+        await migrate()
+        print(await load_demo(skip_if_present=False))
+
+    return _run(job)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="workflow", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="migrate, create the first admin if needed, serve")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--demo", action="store_true", help="load demo data if there is none")
+    serve.add_argument("--log-level", default="info")
+    serve.set_defaults(func=cmd_serve)
+
+    mig = sub.add_parser("migrate", help="apply pending migrations")
+    mig.add_argument("--verbose", action="store_true")
+    mig.set_defaults(func=cmd_migrate)
+
+    users = sub.add_parser("users", help="manage logins").add_subparsers(
+        dest="users_command", required=True
+    )
+    create = users.add_parser("create", help="create a user; prints its API token last")
+    create.add_argument("username")
+    create.add_argument("--role", required=True, choices=[r.value for r in Role])
+    create.add_argument("--assister-id", type=int)
+    create.add_argument("--organization-id", type=int)
+    create.add_argument("--email")
+    create.set_defaults(func=cmd_users_create)
+
+    demo = sub.add_parser("demo", help="load demo organisations and assisters with history")
+    demo.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

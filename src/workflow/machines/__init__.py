@@ -1,0 +1,11 @@
+"""Every state machine the service runs, declared once as data.
+
+``MACHINES`` is the registry the API, the admin and the diagrams read from.
+"""
+
+from workflow.machines.assister import ASSISTER
+from workflow.machines.base import MachineSpec
+
+MACHINES: dict[str, MachineSpec] = {spec.name: spec for spec in (ASSISTER,)}
+
+__all__ = ["MACHINES", "MachineSpec"]

@@ -1,0 +1,176 @@
+"""The assister lifecycle: onboarded → trained → exam_passed → registered → active,
+with ``lapsed`` when a training-year deadline passes and ``deactivated`` for people who
+leave the program (the roster marks them inactive)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Literal
+
+import msgspec
+
+from workflow.codes import normalize_registration_number, verify_secret
+from workflow.machines.base import Case, EventSpec, MachineSpec, guard, record_refusal
+
+
+class AssisterState(StrEnum):
+    onboarded = "onboarded"
+    trained = "trained"
+    exam_passed = "exam_passed"
+    registered = "registered"
+    active = "active"
+    lapsed = "lapsed"
+    deactivated = "deactivated"
+
+
+class AssisterKind(StrEnum):
+    broker = "broker"
+    navigator = "navigator"
+    cac = "cac"
+
+
+Score = Annotated[int, msgspec.Meta(ge=0, le=100)]
+Year = Annotated[int, msgspec.Meta(ge=2014, le=2100)]
+Agreement = Literal["individual", "shop"]
+
+
+class CompleteTrainingData(msgspec.Struct, forbid_unknown_fields=True):
+    training_year: Year | None = None
+
+
+class RecordExamData(msgspec.Struct, forbid_unknown_fields=True):
+    score: Score
+
+
+class RegisterData(msgspec.Struct, forbid_unknown_fields=True):
+    agreements: Annotated[list[Agreement], msgspec.Meta(min_length=1, max_length=2)]
+
+
+class ActivateData(msgspec.Struct, forbid_unknown_fields=True):
+    registration_number: Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
+    email: Annotated[str, msgspec.Meta(min_length=3, max_length=254)]
+
+
+@guard("score at or above the pass mark")
+def passes_exam(case: Case) -> str | None:
+    pass_mark = case.facts["pass_mark"]
+    if case.data["score"] < pass_mark:
+        return (
+            f"score below pass mark {pass_mark}: the failed attempt is recorded and the "
+            "assister stays trained and may take the exam again"
+        )
+    return None
+
+
+@guard("broker's NPN is validated")
+def npn_validated(case: Case) -> str | None:
+    if case.facts["kind"] == AssisterKind.broker and case.facts["npn_status"] != "valid":
+        return (
+            f"NPN not validated: a broker can register only once their NPN status is "
+            f"'valid' (it is '{case.facts['npn_status']}'); correct the NPN or ask support"
+        )
+    return None
+
+
+@guard("Registration Number matches the activation email")
+def registration_number_matches(case: Case) -> str | None:
+    typed = normalize_registration_number(case.data["registration_number"])
+    if not verify_secret(typed, case.facts["registration_number_hash"]):
+        return (
+            "Registration Number does not match: use the one in the most recent "
+            "activation email (numbers from earlier emails no longer work)"
+        )
+    return None
+
+
+@guard("email is the one the activation email went to")
+def email_matches(case: Case) -> str | None:
+    expected = (case.facts["registration_email"] or "").strip().lower()
+    if case.data["email"].strip().lower() != expected:
+        return "email does not match: enter the exact address the activation email was sent to"
+    return None
+
+
+_S = AssisterState
+ADMIN = frozenset({"admin"})
+
+ASSISTER = MachineSpec(
+    name="assister",
+    title="Assister lifecycle",
+    states=[s.value for s in AssisterState],
+    initial=_S.onboarded,
+    state_descriptions={
+        _S.onboarded: "account created; this training year's course not yet completed",
+        _S.trained: "completed the certification course for the training year",
+        _S.exam_passed: "passed the certification exam",
+        _S.registered: "accepted the agreement(s); activation email sent",
+        _S.active: "activated with the Registration Number; may help consumers",
+        _S.lapsed: "missed the training-year deadline; retraining starts the way back",
+        _S.deactivated: "left the program (the roster marks them inactive)",
+    },
+    transitions=[
+        {"trigger": "complete_training", "source": [_S.onboarded, _S.lapsed], "dest": _S.trained},
+        {
+            "trigger": "record_exam",
+            "source": _S.trained,
+            "dest": _S.exam_passed,
+            "conditions": [passes_exam],
+        },
+        {
+            "trigger": "record_exam",
+            "source": _S.trained,
+            "dest": _S.trained,
+            "unless": [passes_exam],
+            "after": [record_refusal],
+        },
+        {
+            "trigger": "register",
+            "source": _S.exam_passed,
+            "dest": _S.registered,
+            "conditions": [npn_validated],
+        },
+        {
+            "trigger": "activate",
+            "source": _S.registered,
+            "dest": _S.active,
+            "conditions": [registration_number_matches, email_matches],
+        },
+        {
+            "trigger": "lapse",
+            "source": [_S.trained, _S.exam_passed, _S.registered, _S.active],
+            "dest": _S.lapsed,
+        },
+        {
+            "trigger": "deactivate",
+            "source": [s for s in AssisterState if s != _S.deactivated],
+            "dest": _S.deactivated,
+        },
+        {"trigger": "reinstate", "source": _S.deactivated, "dest": _S.onboarded},
+    ],
+    events={
+        "complete_training": EventSpec(
+            ADMIN, "completed the certification course", CompleteTrainingData
+        ),
+        "record_exam": EventSpec(ADMIN, "records an exam attempt and its score", RecordExamData),
+        "register": EventSpec(
+            frozenset({"admin", "assister"}),
+            "accepts the agreement(s); issues the Registration Number",
+            RegisterData,
+        ),
+        "activate": EventSpec(
+            frozenset({"admin", "assister"}),
+            "activates the account with the Registration Number and email",
+            ActivateData,
+            redact=("registration_number",),
+        ),
+        "lapse": EventSpec(frozenset({"admin", "system"}), "training-year deadline missed"),
+        "deactivate": EventSpec(
+            frozenset({"admin", "agency_admin"}),
+            "removes the assister from the program",
+            reason_required=True,
+        ),
+        "reinstate": EventSpec(
+            ADMIN, "brings a deactivated assister back to start over", reason_required=True
+        ),
+    },
+)

@@ -1,0 +1,1 @@
+"""Service layer: every change goes through here, inside one transaction each."""

@@ -1,0 +1,157 @@
+"""Users, their roles and their API tokens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from piccolo.apps.user.tables import BaseUser
+
+from workflow.codes import hash_token, new_api_token, new_password
+from workflow.db import transaction
+from workflow.services.errors import BadInput, Conflict
+from workflow.services.principal import Principal
+from workflow.tables import Account, ApiToken, Assister, Organization, Role
+
+MIN_PASSWORD_LENGTH = 12
+STAFF = {Role.admin, Role.support}
+# How stale ``last_used_at`` may get before a request refreshes it (saves a write per call).
+LAST_USED_GRANULARITY = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class NewUser:
+    username: str
+    role: str
+    email: str | None = None
+    password: str | None = None
+    assister_id: int | None = None
+    organization_id: int | None = None
+
+
+@dataclass(frozen=True)
+class CreatedUser:
+    user_id: int
+    account_id: int
+    username: str
+    role: str
+    password: str  # shown once
+    token: str  # shown once
+
+
+async def create_user(new: NewUser) -> CreatedUser:
+    """Create a login with a role, a password and a first API token (both returned once)."""
+    await _check_new_user(new)
+    password = new.password or new_password()
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise BadInput(f"password: use at least {MIN_PASSWORD_LENGTH} characters", "password")
+    # Hashing the password is deliberately slow: do it before taking the write lock.
+    user = BaseUser(
+        username=new.username,
+        password=password,
+        email=new.email or f"{new.username}@users.workflow.invalid",
+        active=True,
+        admin=new.role in STAFF,
+        superuser=new.role == Role.admin,
+    )
+    async with transaction():
+        await user.save()
+        rows = await Account.insert(
+            Account(
+                user=user.id,
+                role=new.role,
+                assister=new.assister_id,
+                organization=new.organization_id,
+                created_at=datetime.now(UTC),
+            )
+        )
+        token = await issue_token(rows[0]["id"], label="created with the account")
+    return CreatedUser(user.id, rows[0]["id"], new.username, new.role, password, token)
+
+
+async def _check_new_user(new: NewUser) -> None:
+    if new.role not in set(Role):
+        raise BadInput(f"role: choose one of {', '.join(Role)}", "role")
+    if not new.username or len(new.username) > 100:
+        raise BadInput("username: give 1 to 100 characters", "username")
+    if await BaseUser.exists().where(BaseUser.username == new.username):
+        raise Conflict(f"username {new.username!r} is taken; choose another")
+    if new.role == Role.assister:
+        if new.assister_id is None:
+            raise BadInput("assister_id: an assister login needs --assister-id", "assister_id")
+        if not await Assister.exists().where(Assister.id == new.assister_id):
+            raise BadInput(f"assister_id: assister {new.assister_id} does not exist", "assister_id")
+    if new.role == Role.agency_admin:
+        if new.organization_id is None:
+            raise BadInput(
+                "organization_id: an agency admin needs --organization-id", "organization_id"
+            )
+        if not await Organization.exists().where(Organization.id == new.organization_id):
+            raise BadInput(
+                f"organization_id: organization {new.organization_id} does not exist",
+                "organization_id",
+            )
+
+
+async def issue_token(account_id: int, label: str = "", ttl: timedelta | None = None) -> str:
+    token = new_api_token()
+    now = datetime.now(UTC)
+    await ApiToken.insert(
+        ApiToken(
+            account=account_id,
+            token_hash=hash_token(token),
+            label=label,
+            created_at=now,
+            expires_at=now + ttl if ttl else None,
+        )
+    )
+    return token
+
+
+async def principal_for_token(token: str, now: datetime | None = None) -> Principal | None:
+    """The principal behind a bearer token, or ``None`` if it is unknown, revoked,
+    expired or belongs to an inactive user."""
+    now = now or datetime.now(UTC)
+    row = (
+        await ApiToken.select(
+            ApiToken.id,
+            ApiToken.expires_at,
+            ApiToken.revoked,
+            ApiToken.last_used_at,
+            ApiToken.account.id.as_alias("account_id"),
+            ApiToken.account.role.as_alias("role"),
+            ApiToken.account.organization.as_alias("organization_id"),
+            ApiToken.account.assister.as_alias("assister_id"),
+            ApiToken.account.user.id.as_alias("user_id"),
+            ApiToken.account.user.username.as_alias("username"),
+            ApiToken.account.user.active.as_alias("active"),
+        )
+        .where(ApiToken.token_hash == hash_token(token))
+        .first()
+    )
+    if row is None or row["revoked"] or not row["active"]:
+        return None
+    if row["expires_at"] is not None and _aware(row["expires_at"]) <= now:
+        return None
+    last_used = row["last_used_at"]
+    if last_used is None or _aware(last_used) < now - LAST_USED_GRANULARITY:
+        await ApiToken.update({ApiToken.last_used_at: now}).where(ApiToken.id == row["id"])
+    return Principal(
+        user_id=row["user_id"],
+        username=row["username"],
+        role=row["role"],
+        account_id=row["account_id"],
+        organization_id=row["organization_id"],
+        assister_id=row["assister_id"],
+    )
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+async def ensure_first_admin() -> CreatedUser | None:
+    """On a database with no users, create ``admin`` with a random password and token."""
+    if await BaseUser.count() > 0:
+        return None
+    return await create_user(NewUser(username="admin", role=Role.admin))

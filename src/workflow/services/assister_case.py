@@ -1,0 +1,93 @@
+"""The assister machine bound to the ``assisters`` table: guard facts, visibility and
+what ``register``, ``activate`` and ``deactivate`` write besides the state."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from workflow.codes import hash_secret, new_registration_number
+from workflow.machines.assister import ASSISTER
+from workflow.services.cases import CaseKind, EffectContext
+from workflow.services.mailbox import write_message
+from workflow.services.principal import Principal
+from workflow.settings import get_settings
+from workflow.tables import Account, ApiToken, Assister
+
+AGREEMENT_NAMES = {"individual": "Individual", "shop": "SHOP"}
+
+
+def assister_facts(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "kind": row["kind"],
+        "npn_status": row["npn_status"],
+        "pass_mark": get_settings().exam_pass_mark,
+        "registration_number_hash": row["registration_number_hash"],
+        "registration_email": row["registration_email"],
+    }
+
+
+def assister_visible_to(principal: Principal, row: Mapping[str, Any]) -> bool:
+    """Staff see every assister, an agency admin their organisation's, an assister
+    only themselves."""
+    if principal.role in {"admin", "support", "system"}:
+        return True
+    if principal.role == "agency_admin":
+        return principal.organization_id is not None and (
+            row["organization"] == principal.organization_id
+        )
+    if principal.role == "assister":
+        return row["id"] == principal.assister_id
+    return False
+
+
+async def issue_registration_number(ctx: EffectContext) -> None:
+    """Registering issues a one-time Registration Number (only its hash is kept) and
+    mails the activation message: Reference Number at the top, this number at the end."""
+    number = new_registration_number()
+    agreements = sorted(set(ctx.decision.data["agreements"]))
+    await Assister.update(
+        {
+            Assister.agreements: agreements,
+            Assister.registration_number_hash: hash_secret(number.replace("-", "")),
+            Assister.registration_email: ctx.row["email"],
+            Assister.registered_at: ctx.now,
+        }
+    ).where(Assister.id == ctx.row["id"])
+    await write_message(
+        ctx.row,
+        "activation",
+        {
+            "reference_number": ctx.row["reference_number"],
+            "registration_number": number,
+            "agreement_names": [AGREEMENT_NAMES[a] for a in agreements],
+        },
+        ctx.now,
+    )
+
+
+async def consume_registration_number(ctx: EffectContext) -> None:
+    await Assister.update(
+        {Assister.registration_number_hash: None, Assister.activated_at: ctx.now}
+    ).where(Assister.id == ctx.row["id"])
+
+
+async def revoke_tokens(ctx: EffectContext) -> None:
+    """Someone who leaves the program loses API access at once."""
+    accounts = await Account.select(Account.id).where(Account.assister == ctx.row["id"])
+    if accounts:
+        ids = [a["id"] for a in accounts]
+        await ApiToken.update({ApiToken.revoked: True}).where(ApiToken.account.is_in(ids))
+
+
+ASSISTER_CASE = CaseKind(
+    spec=ASSISTER,
+    table=Assister,
+    facts=assister_facts,
+    visible_to=assister_visible_to,
+    effects={
+        "register": issue_registration_number,
+        "activate": consume_registration_number,
+        "deactivate": revoke_tokens,
+    },
+)

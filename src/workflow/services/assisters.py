@@ -1,0 +1,152 @@
+"""Creating, finding and listing assisters; reading their history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from workflow.codes import new_reference_number
+from workflow.db import ilike, transaction
+from workflow.machines.assister import ASSISTER, AssisterKind, AssisterState
+from workflow.services.assister_case import ASSISTER_CASE
+from workflow.services.errors import BadInput
+from workflow.services.events import load_case, record_creation
+from workflow.services.principal import Principal
+from workflow.settings import get_settings
+from workflow.tables import Assister, History, Organization
+
+PUBLIC_COLUMNS = [c for c in Assister._meta.columns if c._meta.name != "registration_number_hash"]
+
+
+@dataclass(frozen=True)
+class NewAssister:
+    kind: str
+    name: str
+    email: str
+    phone: str | None = None
+    npn: str | None = None
+    organization_id: int | None = None
+
+
+async def create_assister(new: NewAssister, actor: Principal, now: datetime | None = None) -> dict:
+    """Onboard an assister: a record in ``onboarded`` with a fresh Reference Number."""
+    now = now or datetime.now(UTC)
+    _check_new_assister(new)
+    async with transaction():
+        if new.organization_id is not None and not await Organization.exists().where(
+            Organization.id == new.organization_id
+        ):
+            raise BadInput(
+                f"organization_id: organization {new.organization_id} does not exist; "
+                "create it first with POST /organizations",
+                field="organization_id",
+            )
+        reference = await _unused_reference_number()
+        rows = await Assister.insert(
+            Assister(
+                kind=new.kind,
+                name=new.name.strip(),
+                email=new.email.strip(),
+                phone=new.phone,
+                npn=new.npn,
+                organization=new.organization_id,
+                reference_number=reference,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        assister_id = rows[0]["id"]
+        await record_creation(ASSISTER.name, assister_id, AssisterState.onboarded, actor, now)
+    return await get_assister(assister_id, actor)
+
+
+def _check_new_assister(new: NewAssister) -> None:
+    if new.kind != AssisterKind.broker and new.npn:
+        raise BadInput("npn: only brokers have a National Producer Number", field="npn")
+    if new.kind in {AssisterKind.navigator, AssisterKind.cac} and new.organization_id is None:
+        raise BadInput(
+            f"organization_id: a {new.kind} belongs to an organisation; give its id",
+            field="organization_id",
+        )
+
+
+async def _unused_reference_number() -> str:
+    digits = get_settings().reference_number_digits
+    for _ in range(50):
+        candidate = new_reference_number(digits)
+        if not await Assister.exists().where(Assister.reference_number == candidate):
+            return candidate
+    raise RuntimeError("could not find an unused Reference Number; raise the digit count")
+
+
+async def get_assister(assister_id: int, actor: Principal) -> dict[str, Any]:
+    """The assister's record with the events allowed now; 404 if the actor may not see it."""
+    row = await load_case(ASSISTER_CASE, assister_id, actor)
+    return present(row)
+
+
+def present(row: dict[str, Any]) -> dict[str, Any]:
+    out = {k: v for k, v in row.items() if k != "registration_number_hash"}
+    out["organization_id"] = out.pop("organization")
+    out["allowed_events"] = ASSISTER.allowed_events(row["state"])
+    return out
+
+
+async def list_assisters(
+    actor: Principal,
+    *,
+    state: str | None = None,
+    kind: str | None = None,
+    q: str | None = None,
+    organization_id: int | None = None,
+    limit: int,
+    offset: int,
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of assisters the actor may see, newest first, and the total."""
+    where = []
+    if actor.role == "agency_admin":
+        where.append(Assister.organization == actor.organization_id)
+    elif actor.role not in {"admin", "support", "system"}:
+        return [], 0
+    if state:
+        where.append(Assister.state == state)
+    if kind:
+        where.append(Assister.kind == kind)
+    if organization_id is not None:
+        where.append(Assister.organization == organization_id)
+    if q:
+        like = "%" + q.replace("\\", "").replace("%", "").replace("_", "") + "%"
+        where.append(
+            ilike(Assister.name, like)
+            | ilike(Assister.email, like)
+            | (Assister.reference_number == q.strip())
+            | (Assister.npn == q.strip())
+        )
+    query = Assister.select(*PUBLIC_COLUMNS)
+    count = Assister.count()
+    if where:
+        query = query.where(*where)
+        count = count.where(*where)
+    query = query.order_by(Assister.id, ascending=False).limit(limit).offset(offset)
+    rows = await query.output(load_json=True)
+    return [present(r) for r in rows], await count
+
+
+async def case_history(machine: str, entity_id: int) -> list[dict[str, Any]]:
+    """Every history row of one case, oldest first."""
+    return (
+        await History.select(
+            History.id,
+            History.event,
+            History.from_state,
+            History.to_state,
+            History.actor,
+            History.reason,
+            History.data,
+            History.at,
+        )
+        .where((History.machine == machine) & (History.entity_id == entity_id))
+        .order_by(History.id)
+        .output(load_json=True)
+    )

@@ -1,0 +1,57 @@
+"""How each machine is bound to its table: where its cases live, what facts its guards
+read, who may see a case, and what an applied event writes besides the state.
+
+Adding a machine means adding a :class:`CaseKind` to ``CASE_KINDS`` (see
+``services/case_kinds.py``); ``apply_event`` and everything that lists or draws cases
+reads from there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from piccolo.table import Table
+
+from workflow.machines.base import Decision, MachineSpec
+from workflow.services.principal import Principal
+
+
+@dataclass(frozen=True)
+class EffectContext:
+    """What an effect sees: the row as it was, the machine's decision, who and when."""
+
+    kind: CaseKind
+    row: Mapping[str, Any]
+    event: str
+    decision: Decision
+    actor: Principal
+    reason: str | None
+    now: datetime
+    version: int  # the version after this event
+
+
+Effect = Callable[[EffectContext], Awaitable[Mapping[str, Any] | None]]
+
+
+@dataclass(frozen=True)
+class CaseKind:
+    spec: MachineSpec
+    table: type[Table]
+    # Facts the guards read, from the row (and settings).
+    facts: Callable[[Mapping[str, Any]], Mapping[str, Any]]
+    # Whether a principal may see this row at all; if not, it is "not found" to them.
+    visible_to: Callable[[Principal, Mapping[str, Any]], bool]
+    # Per event: writes that belong with the state change, in the same transaction.
+    effects: Mapping[str, Effect] = field(default_factory=dict)
+    label: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def noun(self) -> str:
+        return self.label or self.spec.name

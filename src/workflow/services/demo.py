@@ -1,0 +1,91 @@
+"""Demo data: organisations and assisters in every state, moved there through the
+machine so each has a real history."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+
+from workflow.machines.assister import AssisterState
+from workflow.services.assisters import NewAssister, create_assister
+from workflow.services.errors import AttemptRecorded
+from workflow.services.events import apply_event
+from workflow.services.organizations import create_organization
+from workflow.services.principal import Principal
+from workflow.tables import Assister, Message
+
+DEMO = Principal(user_id=None, username="demo", role="admin")
+
+ORGANIZATIONS = [
+    ("Harbor Insurance Agency", "agency"),
+    ("Valley Navigators", "navigator_entity"),
+    ("Riverside Community Clinic", "cac_organization"),
+]
+
+# (name, kind, organisation index, target state)
+PEOPLE = [
+    ("Ana Torres", "navigator", 1, "onboarded"),
+    ("Ben Okafor", "broker", 0, "onboarded"),
+    ("Chen Li", "cac", 2, "trained"),
+    ("Dana Whitfield", "broker", 0, "trained"),
+    ("Elif Kaya", "navigator", 1, "exam_passed"),
+    ("Farid Haddad", "cac", 2, "registered"),
+    ("Grace Mensah", "navigator", 1, "active"),
+    ("Hugo Alvarez", "cac", 2, "active"),
+    ("Ines Duarte", "navigator", 1, "lapsed"),
+    ("Jonas Berg", "broker", 0, "deactivated"),
+]
+
+ROUTE = ["trained", "exam_passed", "registered", "active"]
+
+
+async def load_demo(skip_if_present: bool) -> str:
+    if skip_if_present and await Assister.count() > 0:
+        return "demo data: the database already has assisters; left as it is"
+    orgs = [await create_organization(name, kind) for name, kind in ORGANIZATIONS]
+    for name, kind, org, target in PEOPLE:
+        email = re.sub(r"[^a-z]+", ".", name.lower()) + "@example.org"
+        row = await create_assister(
+            NewAssister(kind=kind, name=name, email=email, organization_id=orgs[org]["id"]),
+            DEMO,
+        )
+        await _walk_to(row, target)
+    return f"demo data: {len(orgs)} organisations and {len(PEOPLE)} assisters loaded"
+
+
+async def _walk_to(row: dict, target: str) -> None:
+    aid = row["id"]
+    if target == AssisterState.deactivated:
+        await _fire(aid, "deactivate", reason="left the agency (roster marked inactive)")
+        return
+    steps = ROUTE[: ROUTE.index(target) + 1] if target in ROUTE else []
+    if target == AssisterState.lapsed:
+        steps = ROUTE[:2]
+    for step in steps:
+        if step == "trained":
+            await _fire(aid, "complete_training", data={"training_year": 2026})
+        elif step == "exam_passed":
+            with contextlib.suppress(AttemptRecorded):  # a failed attempt, then a retake
+                await _fire(aid, "record_exam", data={"score": 72})
+            await _fire(aid, "record_exam", data={"score": 91})
+        elif step == "registered":
+            await _fire(aid, "register", data={"agreements": ["individual"]})
+        elif step == "active":
+            await _activate(aid, row["email"])
+    if target == AssisterState.lapsed:
+        await _fire(aid, "lapse", reason="missed the October 31 training deadline")
+
+
+async def _activate(assister_id: int, email: str) -> None:
+    message = (
+        await Message.select(Message.body)
+        .where(Message.assister == assister_id)
+        .order_by(Message.id, ascending=False)
+        .first()
+    )
+    number = re.search(r"Registration Number: (\S+)", message["body"]).group(1)
+    await _fire(assister_id, "activate", data={"registration_number": number, "email": email})
+
+
+async def _fire(assister_id: int, event: str, *, data=None, reason=None) -> None:
+    await apply_event("assister", assister_id, event, actor=DEMO, data=data, reason=reason)

@@ -1,0 +1,76 @@
+"""Errors the services raise. The API maps each class to a status code in one place
+(``api/errors.py``); the admin and the CLI show ``detail`` as it is."""
+
+from __future__ import annotations
+
+from workflow.machines.errors import (
+    BadEventData,
+    EventNotAllowed,
+    GuardRefused,
+    MachineError,
+    UnknownEvent,
+)
+
+__all__ = [
+    "AttemptRecorded",
+    "BadEventData",
+    "BadInput",
+    "Conflict",
+    "EventNotAllowed",
+    "Forbidden",
+    "GuardRefused",
+    "MachineError",
+    "NotFound",
+    "ServiceError",
+    "StaleVersion",
+    "UnknownEvent",
+]
+
+
+class ServiceError(MachineError):
+    """Base for refusals raised by services."""
+
+
+class NotFound(ServiceError):
+    """The thing does not exist, or the caller may not know that it does (404)."""
+
+
+class Forbidden(ServiceError):
+    """The caller's role may not do this (403)."""
+
+
+class BadInput(ServiceError):
+    """Malformed input; ``field`` names what to fix (400)."""
+
+    def __init__(self, detail: str, field: str | None = None):
+        super().__init__(detail)
+        self.field = field
+
+
+class Conflict(ServiceError):
+    """The request collides with the current state of things (409)."""
+
+
+class StaleVersion(Conflict):
+    def __init__(self, machine: str, entity_id: int, current: int, expected: int | None):
+        if expected is None:
+            detail = (
+                f"{machine} {entity_id} changed while your event was being applied "
+                f"(now version {current}); reload it and try again"
+            )
+        else:
+            detail = (
+                f"{machine} {entity_id} is at version {current}, not {expected} as your "
+                "If-Match said; reload it and decide again"
+            )
+        super().__init__(detail)
+        self.version = current
+
+
+class AttemptRecorded(GuardRefused):
+    """A guard refused the event but the machine keeps the attempt (a failed exam):
+    the history row is committed and the caller still hears the refusal (422)."""
+
+    def __init__(self, event: str, reason: str, outcome):
+        super().__init__(event, reason)
+        self.outcome = outcome

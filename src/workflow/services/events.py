@@ -1,0 +1,150 @@
+"""The one path for state changes.
+
+:func:`apply_event` is the only code that writes a state column. The HTTP API, the
+admin's forms, the CLI, the demo loader and the scheduled sweeps all call it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from workflow.db import transaction
+from workflow.services.case_kinds import case_kind
+from workflow.services.cases import CaseKind, EffectContext
+from workflow.services.errors import (
+    AttemptRecorded,
+    BadInput,
+    Forbidden,
+    NotFound,
+    StaleVersion,
+)
+from workflow.services.principal import Principal
+from workflow.tables import History
+
+
+@dataclass(frozen=True)
+class EventOutcome:
+    machine: str
+    id: int
+    event: str
+    from_state: str
+    state: str
+    version: int
+    allowed_events: list[str]
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+def check_may_fire(kind: CaseKind, event: str, actor: Principal, reason: str | None) -> None:
+    """Refusals that need no database: unknown event, wrong role, missing reason."""
+    spec = kind.spec.event(event)
+    if actor.role not in spec.roles:
+        allowed = ", ".join(sorted(spec.roles - {"system"}))
+        raise Forbidden(f"a {actor.role} may not {event} an {kind.noun}; ask: {allowed}")
+    if spec.reason_required and not (reason and reason.strip()):
+        raise BadInput(f"reason: {event} needs a reason, for the history", field="reason")
+
+
+async def load_case(kind: CaseKind, entity_id: int, actor: Principal) -> dict[str, Any]:
+    """The case's row if the actor may see it; otherwise :class:`NotFound`."""
+    table = kind.table
+    query = table.select().where(table._meta.primary_key == entity_id)
+    row = await query.output(load_json=True).first()
+    if row is None or not kind.visible_to(actor, row):
+        raise NotFound(f"{kind.noun} {entity_id} not found")
+    return row
+
+
+async def apply_event(
+    machine: str,
+    entity_id: int,
+    event: str,
+    *,
+    actor: Principal,
+    reason: str | None = None,
+    data: Mapping[str, Any] | None = None,
+    expected_version: int | None = None,
+    now: datetime | None = None,
+) -> EventOutcome:
+    """Apply ``event`` to one case in one transaction: check the machine and its guards,
+    write the state with a compare-and-set on ``version``, append the history row and
+    run the event's effects. Raises a :mod:`workflow.services.errors` class on refusal."""
+    kind = case_kind(machine)
+    check_may_fire(kind, event, actor, reason)
+    now = now or datetime.now(UTC)
+    async with transaction():
+        row = await load_case(kind, entity_id, actor)
+        if expected_version is not None and expected_version != row["version"]:
+            raise StaleVersion(kind.noun, entity_id, row["version"], expected_version)
+        decision = kind.spec.decide(row["state"], event, kind.facts(row), data)
+        version = await _compare_and_set(kind, row, decision.to_state, now)
+        await _append_history(kind, entity_id, event, decision, actor, reason, now)
+        ctx = EffectContext(kind, row, event, decision, actor, reason, now, version)
+        effect = kind.effects.get(event)
+        extra = (await effect(ctx) or {}) if effect else {}
+    outcome = EventOutcome(
+        machine=kind.name,
+        id=entity_id,
+        event=event,
+        from_state=decision.from_state,
+        state=decision.to_state,
+        version=version,
+        allowed_events=kind.spec.allowed_events(decision.to_state),
+        extra=extra,
+    )
+    if decision.refused:
+        raise AttemptRecorded(event, decision.refused, outcome)
+    return outcome
+
+
+async def _compare_and_set(kind: CaseKind, row: Mapping[str, Any], state: str, now) -> int:
+    table = kind.table
+    pk = table._meta.primary_key
+    updated = (
+        await table.update(
+            {table.state: state, table.version: row["version"] + 1, table.updated_at: now}
+        )
+        .where((pk == row["id"]) & (table.version == row["version"]))
+        .returning(pk)
+    )
+    if not updated:
+        current = await table.select(table.version).where(pk == row["id"]).first()
+        raise StaleVersion(kind.noun, row["id"], current["version"] if current else -1, None)
+    return row["version"] + 1
+
+
+async def _append_history(kind, entity_id, event, decision, actor, reason, now) -> None:
+    await History.insert(
+        History(
+            machine=kind.name,
+            entity_id=entity_id,
+            event=event,
+            from_state=decision.from_state,
+            to_state=decision.to_state,
+            actor=actor.username,
+            actor_user_id=actor.user_id,
+            reason=reason,
+            data=kind.spec.event(event).loggable(decision.data),
+            at=now,
+        )
+    )
+
+
+async def record_creation(machine: str, entity_id: int, state: str, actor: Principal, now):
+    """The first history row of a case: ``create`` from nothing ('') to its first state."""
+    await History.insert(
+        History(
+            machine=machine,
+            entity_id=entity_id,
+            event="create",
+            from_state="",
+            to_state=state,
+            actor=actor.username,
+            actor_user_id=actor.user_id,
+            reason=None,
+            data={},
+            at=now,
+        )
+    )

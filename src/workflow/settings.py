@@ -1,0 +1,59 @@
+"""One frozen settings object, read from the environment (prefix ``WORKFLOW_``)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from functools import lru_cache
+
+DEFAULT_DATABASE_URL = "sqlite:///workflow.sqlite"
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(f"WORKFLOW_{name}", default)
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = _env(name, str(default))
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise SystemExit(f"WORKFLOW_{name} must be a whole number, got {raw!r}") from exc
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    return _env(name, "1" if default else "0").strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything an operator may tune. Numbers that the domain leaves open live here."""
+
+    database_url: str = DEFAULT_DATABASE_URL
+    # Development mode relaxes cookie flags; production is the default.
+    development: bool = False
+    exam_pass_mark: int = 80
+    reference_number_digits: int = 7
+    default_page_size: int = 50
+    max_page_size: int = 500
+    request_max_body_bytes: int = 1024 * 1024
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        return cls(
+            database_url=_env("DATABASE_URL", DEFAULT_DATABASE_URL),
+            development=_env_bool("DEVELOPMENT", False),
+            exam_pass_mark=_env_int("EXAM_PASS_MARK", 80),
+            reference_number_digits=_env_int("REFERENCE_NUMBER_DIGITS", 7),
+            default_page_size=_env_int("DEFAULT_PAGE_SIZE", 50),
+            max_page_size=_env_int("MAX_PAGE_SIZE", 500),
+            request_max_body_bytes=_env_int("REQUEST_MAX_BODY_BYTES", 1024 * 1024),
+        )
+
+    def describe(self) -> dict[str, object]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings.from_env()

@@ -1,0 +1,42 @@
+from enum import StrEnum
+
+from piccolo.apps.user.tables import BaseUser
+from piccolo.columns import Boolean, ForeignKey, OnDelete, Timestamptz, Varchar
+from piccolo.table import Table
+
+from workflow.tables.assisters import Assister
+from workflow.tables.organizations import Organization
+
+
+class Role(StrEnum):
+    admin = "admin"
+    support = "support"
+    agency_admin = "agency_admin"
+    assister = "assister"
+    consumer = "consumer"
+
+
+STAFF_ROLES = frozenset({Role.admin, Role.support})
+
+
+class Account(Table, tablename="accounts"):
+    """A login's role in the program, beside piccolo's ``BaseUser`` (which holds the
+    username and password hash and lets staff into the admin)."""
+
+    user = ForeignKey(BaseUser, unique=True, on_delete=OnDelete.cascade)
+    role = Varchar(length=20, choices=Role, index=True)
+    organization = ForeignKey(Organization, null=True, on_delete=OnDelete.restrict)
+    assister = ForeignKey(Assister, null=True, on_delete=OnDelete.restrict, index=True)
+    created_at = Timestamptz()
+
+
+class ApiToken(Table, tablename="api_tokens"):
+    """A bearer token. Only its SHA-256 is stored; the token itself is shown once."""
+
+    account = ForeignKey(Account, on_delete=OnDelete.cascade, index=True)
+    token_hash = Varchar(length=64, unique=True, secret=True)
+    label = Varchar(length=100, default="")
+    created_at = Timestamptz()
+    expires_at = Timestamptz(null=True, default=None)
+    revoked = Boolean(default=False)
+    last_used_at = Timestamptz(null=True, default=None)

@@ -1,0 +1,52 @@
+from enum import StrEnum
+
+from piccolo.columns import (
+    JSON,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.readable import Readable
+from piccolo.table import Table
+
+from workflow.machines.assister import AssisterKind, AssisterState
+from workflow.tables.organizations import Organization
+
+
+class NpnStatus(StrEnum):
+    """A broker's NPN validation result; ``not_checked`` until the registry is asked."""
+
+    not_checked = "not_checked"
+    valid = "valid"
+
+
+class Assister(Table, tablename="assisters"):
+    """A broker, navigator or certified application counselor.
+
+    ``state`` and ``version`` are written only by ``services.events.apply_event``.
+    """
+
+    kind = Varchar(length=20, choices=AssisterKind, index=True)
+    name = Varchar(length=200, index=True)
+    email = Varchar(length=254, index=True)
+    phone = Varchar(length=40, null=True, default=None)
+    npn = Varchar(length=10, null=True, default=None, index=True)
+    organization = ForeignKey(Organization, null=True, on_delete=OnDelete.restrict, index=True)
+    state = Varchar(length=20, choices=AssisterState, default=AssisterState.onboarded, index=True)
+    version = Integer(default=1)
+    npn_status = Varchar(length=30, default=NpnStatus.not_checked, index=True)
+    reference_number = Varchar(length=12, unique=True)
+    agreements = JSON(default=[])
+    # The one-time Registration Number, hashed; cleared once used.
+    registration_number_hash = Varchar(length=200, null=True, default=None, secret=True)
+    registration_email = Varchar(length=254, null=True, default=None)
+    registered_at = Timestamptz(null=True, default=None)
+    activated_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(index=True)
+    updated_at = Timestamptz()
+
+    @classmethod
+    def get_readable(cls):
+        return Readable(template="%s (%s)", columns=[cls.name, cls.kind])

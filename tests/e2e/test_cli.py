@@ -1,0 +1,149 @@
+"""The ``workflow`` command, run as a real process against the test database."""
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+
+from tests.helpers import bearer
+from workflow.tables import Assister, History
+
+
+def run_cli(db, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "WORKFLOW_DATABASE_URL": db.url}
+    return subprocess.run(
+        [sys.executable, "-m", "workflow.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+async def test_users_create_prints_a_working_token_last(client, db):
+    done = run_cli(db, "users", "create", "dana", "--role", "admin")
+    assert done.returncode == 0, done.stderr
+    token = done.stdout.strip().splitlines()[-1]
+    assert token.startswith("wf_")
+    r = await client.get("/assisters", headers=bearer(token))
+    assert r.status_code == 200
+
+
+async def test_users_create_refuses_bad_input_clearly(db):
+    done = run_cli(db, "users", "create", "x", "--role", "assister")
+    assert done.returncode == 2 and "--assister-id" in done.stderr
+    done = run_cli(db, "users", "create", "x", "--role", "wizard")
+    assert done.returncode == 2 and "invalid choice" in done.stderr
+    assert run_cli(db, "users", "create", "same", "--role", "support").returncode == 0
+    again = run_cli(db, "users", "create", "same", "--role", "support")
+    assert again.returncode == 2 and "taken" in again.stderr
+
+
+async def test_assister_user_is_tied_to_the_assister(client, db, admin):
+    r = await client.post(
+        "/assisters", json={"kind": "broker", "name": "B", "email": "b@x.org"}, headers=admin
+    )
+    aid = r.json()["id"]
+    done = run_cli(db, "users", "create", "bee", "--role", "assister", "--assister-id", str(aid))
+    assert done.returncode == 0, done.stderr
+    token = done.stdout.strip().splitlines()[-1]
+    assert (await client.get(f"/assisters/{aid}", headers=bearer(token))).status_code == 200
+
+
+async def test_migrate_is_idempotent(db):
+    first = run_cli(db, "migrate")
+    assert first.returncode == 0, first.stderr
+    assert run_cli(db, "migrate").returncode == 0
+
+
+async def test_demo_loads_every_state_with_history(db):
+    done = run_cli(db, "demo")
+    assert done.returncode == 0, done.stderr
+    states = {r["state"] for r in await Assister.select(Assister.state)}
+    assert states == {
+        "onboarded",
+        "trained",
+        "exam_passed",
+        "registered",
+        "active",
+        "lapsed",
+        "deactivated",
+    }
+    for row in await Assister.select(Assister.id, Assister.version):
+        rows = await History.count().where(
+            (History.machine == "assister") & (History.entity_id == row["id"])
+        )
+        assert rows == row["version"]  # one history row per applied event
+    failed = await History.count().where(
+        (History.event == "record_exam") & (History.to_state == "trained")
+    )
+    assert failed >= 1
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start_server(db, port: int) -> subprocess.Popen:
+    env = {**os.environ, "WORKFLOW_DATABASE_URL": db.url, "PYTHONUNBUFFERED": "1"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "workflow.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def _read_until_serving(proc: subprocess.Popen) -> str:
+    seen = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        seen.append(line)
+        if line.startswith("serving on"):
+            return "".join(seen)
+    proc.kill()
+    raise AssertionError("server did not start:\n" + "".join(seen))
+
+
+def _wait_healthy(base: str) -> httpx.Response:
+    for _ in range(100):
+        try:
+            return httpx.get(f"{base}/health", timeout=1)
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise AssertionError("server never answered /health")
+
+
+async def test_serve_first_start_creates_admin_once(db):
+    port = _free_port()
+    proc = _start_server(db, port)
+    try:
+        out = _read_until_serving(proc)
+        assert "username: admin" in out
+        password = re.search(r"password: (\S+)", out).group(1)
+        token = re.search(r"API token: (\S+)", out).group(1)
+        assert len(password) >= 12
+        base = f"http://127.0.0.1:{port}"
+        assert _wait_healthy(base).json()["status"] == "ok"
+        r = httpx.get(f"{base}/assisters", headers=bearer(token))
+        assert r.status_code == 200
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    proc = _start_server(db, port)
+    try:
+        again = _read_until_serving(proc)
+        assert "password" not in again  # the admin exists now: nothing printed
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)

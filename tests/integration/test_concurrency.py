@@ -1,0 +1,40 @@
+"""Compare-and-set on ``version``: racing requests give exactly one winner."""
+
+import asyncio
+
+from tests.helpers import new_assister, walk_to
+from workflow.tables import History
+
+
+async def test_twenty_concurrent_identical_events_apply_once(client, admin):
+    a = await new_assister(client, admin)
+    url = f"/assisters/{a['id']}/events/complete_training"
+    responses = await asyncio.gather(*(client.post(url, headers=admin) for _ in range(20)))
+    codes = sorted(r.status_code for r in responses)
+    assert codes.count(200) == 1, codes
+    assert set(codes) <= {200, 409}, codes
+    rows = await History.select().where(
+        (History.entity_id == a["id"]) & (History.event == "complete_training")
+    )
+    assert len(rows) == 1
+    current = (await client.get(f"/assisters/{a['id']}", headers=admin)).json()
+    assert current["state"] == "trained" and current["version"] == 2
+
+
+async def test_concurrent_different_events_on_one_assister_leave_one_consistent_state(
+    client, admin
+):
+    a = await walk_to(client, admin, await new_assister(client, admin), "exam_passed")
+    register = client.post(
+        f"/assisters/{a['id']}/events/register",
+        json={"data": {"agreements": ["individual"]}},
+        headers=admin,
+    )
+    lapse = client.post(f"/assisters/{a['id']}/events/lapse", headers=admin)
+    codes = sorted(r.status_code for r in await asyncio.gather(register, lapse))
+    # both may apply in either order (register then lapse is legal), never neither
+    assert codes in ([200, 200], [200, 409]), codes
+    history = (await client.get(f"/assisters/{a['id']}/history", headers=admin)).json()
+    current = (await client.get(f"/assisters/{a['id']}", headers=admin)).json()
+    assert history[-1]["to_state"] == current["state"]
+    assert current["version"] == len(history)  # one history row per applied event
