@@ -83,6 +83,7 @@ async def backend(request):
         engine = engine_from_url(f"sqlite:///{template}")
         use_engine(engine)
         await migrate()
+        await disconnect(engine)
         yield Backend("sqlite", f"sqlite:///{template}", engine, template)
         return
     name, url = await _create_pg_database()
@@ -117,6 +118,7 @@ async def db(backend):
         use_engine(engine)
         await connect(engine)
         yield Backend("sqlite", f"sqlite:///{path}", engine, backend.template)
+        await disconnect(engine)
         path.unlink(missing_ok=True)
         for suffix in ("-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)

@@ -11,6 +11,8 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.table import Table
 
+from workflow.db.sqlite_pool import PooledSQLiteEngine
+
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 POSTGRES_POOL_SIZE = 20
 
@@ -27,7 +29,7 @@ def engine_from_url(url: str) -> Engine:
         path = parsed.path[1:] if parsed.path.startswith("/") else parsed.path
         if not path:
             raise UnsupportedDatabaseUrl(f"no file in {url!r}: try sqlite:///workflow.sqlite")
-        return SQLiteEngine(path=path, timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
+        return PooledSQLiteEngine(path=path, timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
     if parsed.scheme in {"postgresql", "postgres"}:
         database = parsed.path.lstrip("/") or "postgres"
         return PostgresEngine(config={"dsn": url, "database": database})
@@ -93,3 +95,5 @@ async def disconnect(engine: Engine | None = None) -> None:
     engine = engine or current_engine()
     if isinstance(engine, PostgresEngine) and engine.pool is not None:
         await engine.close_connection_pool()
+    elif isinstance(engine, PooledSQLiteEngine):
+        await engine.close()

@@ -108,27 +108,25 @@ async def issue_token(account_id: int, label: str = "", ttl: timedelta | None = 
     return token
 
 
+# Runs on every authenticated request: one fixed statement, because building the
+# equivalent three-table join through piccolo's column chains costs ~3 ms of CPU.
+PRINCIPAL_BY_TOKEN_HASH = """
+SELECT t.id, t.expires_at, t.revoked, t.last_used_at,
+       a.id AS account_id, a.role, a.organization AS organization_id,
+       a.assister AS assister_id, u.id AS user_id, u.username, u.active
+FROM api_tokens t
+JOIN accounts a ON a.id = t.account
+JOIN piccolo_user u ON u.id = a."user"
+WHERE t.token_hash = {}
+"""
+
+
 async def principal_for_token(token: str, now: datetime | None = None) -> Principal | None:
     """The principal behind a bearer token, or ``None`` if it is unknown, revoked,
     expired or belongs to an inactive user."""
     now = now or datetime.now(UTC)
-    row = (
-        await ApiToken.select(
-            ApiToken.id,
-            ApiToken.expires_at,
-            ApiToken.revoked,
-            ApiToken.last_used_at,
-            ApiToken.account.id.as_alias("account_id"),
-            ApiToken.account.role.as_alias("role"),
-            ApiToken.account.organization.as_alias("organization_id"),
-            ApiToken.account.assister.as_alias("assister_id"),
-            ApiToken.account.user.id.as_alias("user_id"),
-            ApiToken.account.user.username.as_alias("username"),
-            ApiToken.account.user.active.as_alias("active"),
-        )
-        .where(ApiToken.token_hash == hash_token(token))
-        .first()
-    )
+    rows = await ApiToken.raw(PRINCIPAL_BY_TOKEN_HASH, hash_token(token))
+    row = rows[0] if rows else None
     if row is None or row["revoked"] or not row["active"]:
         return None
     if row["expires_at"] is not None and _aware(row["expires_at"]) <= now:

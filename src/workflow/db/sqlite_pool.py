@@ -1,0 +1,108 @@
+"""Piccolo's SQLite engine with its connections kept open between queries.
+
+Piccolo's ``SQLiteEngine`` opens a new aiosqlite connection (a new thread and a new
+file handle) for every query outside a transaction, and runs ``PRAGMA foreign_keys``
+before every query inside one. Measured here: 1.65 ms per query against 0.25 ms on an
+open connection. This engine keeps idle connections, sets their pragmas once, and hands
+them to queries and transactions in turn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import aiosqlite
+from piccolo.engine.sqlite import (
+    SQLiteEngine,
+    SQLiteTransaction,
+    TransactionType,
+    dict_factory,
+)
+
+
+class PooledSQLiteTransaction(SQLiteTransaction):
+    async def __aenter__(self) -> SQLiteTransaction:
+        if self._parent is None and self.transaction_type != TransactionType.deferred:
+            # SQLite allows one writer. Queue writers here, first come first served,
+            # instead of in SQLite's busy handler, which sleeps up to 100 ms per retry.
+            await self.engine.write_lock.acquire()
+            try:
+                return await super().__aenter__()
+            except BaseException:
+                self.engine.write_lock.release()
+                raise
+        return await super().__aenter__()
+
+    async def __aexit__(self, exception_type, exception, traceback) -> bool:
+        if self._parent:
+            return exception is None
+        try:
+            if exception:
+                if not self._rolled_back:
+                    await self.rollback()
+            elif not self._committed and not self._rolled_back:
+                await self.commit()
+        finally:
+            await self.engine.release(self.connection)
+            self.engine.current_transaction.reset(self.context)
+            if self.transaction_type != TransactionType.deferred:
+                self.engine.write_lock.release()
+        return exception is None
+
+
+class PooledSQLiteEngine(SQLiteEngine):
+    def __init__(self, path: str, max_idle: int = 8, **connection_kwargs: Any):
+        super().__init__(path=path, **connection_kwargs)
+        self.max_idle = max_idle
+        self._idle: list[aiosqlite.Connection] = []
+        self.write_lock = asyncio.Lock()
+
+    async def _open(self) -> aiosqlite.Connection:
+        connection = aiosqlite.connect(**self.connection_kwargs)
+        # A forgotten idle connection must not keep the interpreter from exiting.
+        thread = getattr(connection, "_thread", None)
+        if thread is not None:
+            thread.daemon = True
+        connection = await connection
+        connection.row_factory = dict_factory
+        await connection.execute("PRAGMA foreign_keys = 1")
+        return connection
+
+    async def get_connection(self) -> aiosqlite.Connection:
+        return self._idle.pop() if self._idle else await self._open()
+
+    async def release(self, connection: aiosqlite.Connection) -> None:
+        if connection.in_transaction or len(self._idle) >= self.max_idle:
+            await connection.close()
+        else:
+            self._idle.append(connection)
+
+    async def close(self) -> None:
+        idle, self._idle = self._idle, []
+        for connection in idle:
+            await connection.close()
+
+    def transaction(
+        self,
+        transaction_type: TransactionType = TransactionType.deferred,
+        allow_nested: bool = True,
+    ) -> PooledSQLiteTransaction:
+        return PooledSQLiteTransaction(
+            engine=self, transaction_type=transaction_type, allow_nested=allow_nested
+        )
+
+    async def _run_in_new_connection(
+        self, query: str, args=None, query_type: str = "generic", table=None
+    ):
+        connection = await self.get_connection()
+        try:
+            return await connection.execute_fetchall(query, args or [])
+        finally:
+            await self.release(connection)
+
+    async def _run_in_existing_connection(
+        self, connection, query: str, args=None, query_type: str = "generic", table=None
+    ):
+        # One hop to the connection's thread instead of three (execute, fetch, close).
+        return await connection.execute_fetchall(query, args or [])
