@@ -6,9 +6,24 @@ STAMP := $(VENV)/.install-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format bench migration
+.PHONY: install run test lint format bench migration system-deps test-system-deps
 
 install: $(STAMP)
+
+# Debian packages: graphviz renders the state diagrams; chromium runs the browser tests.
+# Installed only when missing; the service itself runs without them (diagram SVGs then
+# answer 503 saying what to install).
+system-deps:
+	@command -v dot >/dev/null 2>&1 || $(APT_INSTALL) graphviz \
+	  || echo "warning: graphviz is missing; install it for SVG diagrams (apt-get install graphviz)"
+
+test-system-deps:
+	@command -v dot >/dev/null 2>&1 || $(APT_INSTALL) graphviz
+	@test -x /usr/bin/chromium || $(APT_INSTALL) chromium
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_INSTALL = $(SUDO) sh -c 'apt-get update -qq && \
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$$@" >/dev/null' apt-install
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,10 +31,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-run: install
+run: install system-deps
 	$(BIN)/workflow serve --host $(HOST) --port $(PORT) $(if $(DEMO),--demo)
 
-test: install
+test: install test-system-deps
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install
