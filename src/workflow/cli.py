@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import date
 
 from workflow.db import connect, disconnect, migrate
 from workflow.services.errors import MachineError
@@ -96,6 +97,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return _run(job)
 
 
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from workflow.services.sweep_cli import run_sweep
+
+    return _run(lambda: run_sweep(args.as_of, args.dry_run))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="workflow", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -124,6 +131,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="load demo organisations and assisters with history")
     demo.set_defaults(func=cmd_demo)
+
+    sweep = sub.add_parser("sweep", help="apply the calendar's rules: lapses, reminders, expiry")
+    sweep.add_argument("--as-of", type=date.fromisoformat, help="the day to sweep for (YYYY-MM-DD)")
+    sweep.add_argument("--dry-run", action="store_true", help="list what would change")
+    sweep.set_defaults(func=cmd_sweep)
     return parser
 
 

@@ -13,6 +13,7 @@ from workflow.services.assister_case import ASSISTER_CASE
 from workflow.services.errors import BadInput
 from workflow.services.events import load_case, record_creation
 from workflow.services.principal import Principal
+from workflow.services.training import requirements
 from workflow.settings import get_settings
 from workflow.tables import Assister, History, Organization
 
@@ -27,6 +28,7 @@ class NewAssister:
     phone: str | None = None
     npn: str | None = None
     organization_id: int | None = None
+    language: str = "en"
 
 
 async def create_assister(new: NewAssister, actor: Principal, now: datetime | None = None) -> dict:
@@ -52,6 +54,8 @@ async def create_assister(new: NewAssister, actor: Principal, now: datetime | No
                 npn=new.npn,
                 organization=new.organization_id,
                 reference_number=reference,
+                language=new.language,
+                onboarded_on=get_settings().today(now),
                 created_at=now,
                 updated_at=now,
             )
@@ -80,10 +84,16 @@ async def _unused_reference_number() -> str:
     raise RuntimeError("could not find an unused Reference Number; raise the digit count")
 
 
-async def get_assister(assister_id: int, actor: Principal) -> dict[str, Any]:
-    """The assister's record with the events allowed now; 404 if the actor may not see it."""
+async def get_assister(
+    assister_id: int, actor: Principal, now: datetime | None = None
+) -> dict[str, Any]:
+    """The assister's record with the events allowed now and what this training year
+    still requires; 404 if the actor may not see it."""
     row = await load_case(ASSISTER_CASE, assister_id, actor)
-    return present(row)
+    settings = get_settings()
+    out = present(row)
+    out["training"] = await requirements(row, settings.today(now), settings.calendar)
+    return out
 
 
 def present(row: dict[str, Any]) -> dict[str, Any]:
