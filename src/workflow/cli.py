@@ -103,6 +103,25 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return _run(lambda: run_sweep(args.as_of, args.dry_run))
 
 
+def cmd_outbox(args: argparse.Namespace) -> int:
+    from workflow.services.outbox import deliver_due
+
+    async def job() -> None:
+        await migrate()
+        while True:
+            report = await deliver_due()
+            print(
+                f"sent {len(report.sent)}, retrying {len(report.retrying)}, "
+                f"failed {len(report.failed)}"
+            )
+            for message_id, error in {**report.retrying, **report.failed}.items():
+                print(f"  message {message_id}: {error}")
+            if args.once or not report.sent:
+                return
+
+    return _run(job)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="workflow", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -136,6 +155,10 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--as-of", type=date.fromisoformat, help="the day to sweep for (YYYY-MM-DD)")
     sweep.add_argument("--dry-run", action="store_true", help="list what would change")
     sweep.set_defaults(func=cmd_sweep)
+
+    out = sub.add_parser("outbox", help="e-mail pending mailbox messages (SMTP settings)")
+    out.add_argument("--once", action="store_true", help="one batch only")
+    out.set_defaults(func=cmd_outbox)
     return parser
 
 

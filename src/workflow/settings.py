@@ -83,6 +83,8 @@ class Settings:
     outbox_interval_seconds: int = 0  # the worker inside `serve`: 0 = off
     outbox_max_attempts: int = 12
     outbox_backoff_seconds: int = 30
+    outbox_lease_seconds: int = 300  # a claimed message is retried after this if unsent
+    smtp_timeout_seconds: int = 30
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -111,6 +113,8 @@ class Settings:
             outbox_interval_seconds=_env_int("OUTBOX_INTERVAL_SECONDS", 0),
             outbox_max_attempts=_env_int("OUTBOX_MAX_ATTEMPTS", 12),
             outbox_backoff_seconds=_env_int("OUTBOX_BACKOFF_SECONDS", 30),
+            outbox_lease_seconds=_env_int("OUTBOX_LEASE_SECONDS", 300),
+            smtp_timeout_seconds=_env_int("SMTP_TIMEOUT_SECONDS", 30),
         )
 
     def today(self, now: datetime | None = None) -> date:

@@ -17,6 +17,7 @@ from workflow.api.errors import EXCEPTION_HANDLERS
 from workflow.api.organizations import OrganizationController
 from workflow.api.system import ROUTES as SYSTEM_ROUTES
 from workflow.db import connect, disconnect
+from workflow.services.scheduler import start_jobs
 from workflow.settings import Settings, get_settings
 from workflow.templating import environment
 
@@ -25,11 +26,14 @@ log = logging.getLogger("workflow")
 ROUTE_HANDLERS = [*SYSTEM_ROUTES, AssisterController, OrganizationController]
 
 
-async def _open_database(_: Litestar) -> None:
+async def _open_database(app: Litestar) -> None:
     await connect()
+    app.state.jobs = start_jobs(get_settings())
 
 
-async def _close_database(_: Litestar) -> None:
+async def _close_database(app: Litestar) -> None:
+    for job in getattr(app.state, "jobs", []):
+        job.cancel()
     await disconnect()
 
 
