@@ -14,6 +14,7 @@ from litestar.template import TemplateConfig
 from workflow.api.assisters import AssisterController
 from workflow.api.auth import ANONYMOUS, allow, authorize, current_principal
 from workflow.api.errors import EXCEPTION_HANDLERS
+from workflow.api.exemptions import ExemptionController
 from workflow.api.organizations import OrganizationController
 from workflow.api.system import ROUTES as SYSTEM_ROUTES
 from workflow.db import connect, disconnect
@@ -23,7 +24,12 @@ from workflow.templating import environment
 
 log = logging.getLogger("workflow")
 
-ROUTE_HANDLERS = [*SYSTEM_ROUTES, AssisterController, OrganizationController]
+ROUTE_HANDLERS = [
+    *SYSTEM_ROUTES,
+    AssisterController,
+    OrganizationController,
+    ExemptionController,
+]
 
 
 async def _open_database(app: Litestar) -> None:

@@ -12,10 +12,11 @@ from workflow.machines.assister import ASSISTER, AssisterKind, AssisterState
 from workflow.services.assister_case import ASSISTER_CASE
 from workflow.services.errors import BadInput
 from workflow.services.events import load_case, record_creation
+from workflow.services.history import case_history  # noqa: F401  (re-exported)
 from workflow.services.principal import Principal
 from workflow.services.training import requirements
 from workflow.settings import get_settings
-from workflow.tables import Assister, History, Organization
+from workflow.tables import Assister, Organization
 
 PUBLIC_COLUMNS = [c for c in Assister._meta.columns if c._meta.name != "registration_number_hash"]
 
@@ -141,22 +142,3 @@ async def list_assisters(
     query = query.order_by(Assister.id, ascending=False).limit(limit).offset(offset)
     rows = await query.output(load_json=True)
     return [present(r) for r in rows], await count
-
-
-async def case_history(machine: str, entity_id: int) -> list[dict[str, Any]]:
-    """Every history row of one case, oldest first."""
-    return (
-        await History.select(
-            History.id,
-            History.event,
-            History.from_state,
-            History.to_state,
-            History.actor,
-            History.reason,
-            History.data,
-            History.at,
-        )
-        .where((History.machine == machine) & (History.entity_id == entity_id))
-        .order_by(History.id)
-        .output(load_json=True)
-    )
