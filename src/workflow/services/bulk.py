@@ -18,23 +18,24 @@ from datetime import datetime
 from typing import Any
 
 from workflow.db import transaction
+from workflow.db.bulk import insert_rows, move_states, select_states
 from workflow.machines.errors import MachineError
 from workflow.services.case_kinds import case_kind
 from workflow.services.events import check_may_fire
 from workflow.services.principal import Principal
-from workflow.tables import History
-
-# SQLite and PostgreSQL both accept at least 32,766 bound parameters per statement.
-MAX_IDS_PER_STATEMENT = 3000
 
 
-class RowFactsNeeded(KeyError):
-    """A guard tried to read a per-case fact on the bulk path."""
+class RowFactsNeeded(RuntimeError):
+    """A guard tried to read a per-case fact on the bulk path (a programming error:
+    such events must go through ``apply_event`` one case at a time)."""
 
 
 class _NoFacts(Mapping):
     def __getitem__(self, key):
-        raise RowFactsNeeded(key)
+        raise RowFactsNeeded(
+            f"a guard reads the per-case fact {key!r}; apply this event with apply_event, "
+            "one case at a time"
+        )
 
     def __iter__(self):
         return iter(())
@@ -53,7 +54,8 @@ class BulkOutcome:
         return sum(len(ids) for ids in self.applied.values())
 
 
-BulkEffect = Callable[[list[dict[str, Any]], str, datetime], Awaitable[None]]
+# Runs inside the batch's transaction with the ids that moved.
+BulkEffect = Callable[[list[int], str, datetime], Awaitable[None]]
 
 
 async def apply_event_bulk(
@@ -68,13 +70,13 @@ async def apply_event_bulk(
     effect: BulkEffect | None = None,
 ) -> BulkOutcome:
     """Apply ``event`` to every case in ``ids`` that the machine allows, in one
-    transaction; ``effect(rows, reason, now)`` runs for the cases that moved."""
+    transaction; ``effect(moved_ids, reason, now)`` runs for the cases that moved."""
     kind = case_kind(machine)
     check_may_fire(kind, event, actor, reason)
     table = kind.table
     outcome = BulkOutcome()
     async with transaction():
-        states = await table.select(table.id, table.state).where(table.id.is_in(list(ids)))
+        states = await select_states(table._meta.tablename, ids)
         by_state: dict[str, list[int]] = defaultdict(list)
         for row in states:
             by_state[row["state"]].append(row["id"])
@@ -84,7 +86,7 @@ async def apply_event_bulk(
             except MachineError as refusal:
                 outcome.refused.update({case_id: refusal.detail for case_id in group})
                 continue
-            moved = await _move(kind, group, state, decision.to_state, now)
+            moved = await move_states(table._meta.tablename, group, state, decision.to_state, now)
             logged = kind.spec.event(event).loggable(decision.data)
             await _append_history_bulk(
                 kind.name, moved, event, state, decision.to_state, actor, reason, logged, now
@@ -92,36 +94,33 @@ async def apply_event_bulk(
             if moved:
                 outcome.applied[state] = moved
         if effect and outcome.count:
-            moved_ids = [i for ids_ in outcome.applied.values() for i in ids_]
-            rows = await table.select().where(table.id.is_in(moved_ids))
-            await effect(rows, reason, now)
+            await effect([i for ids_ in outcome.applied.values() for i in ids_], reason, now)
     return outcome
 
 
-async def _move(kind, ids: list[int], source: str, dest: str, now: datetime) -> list[int]:
-    table = kind.table
-    moved: list[int] = []
-    for chunk in _chunks(ids):
-        rows = (
-            await table.update(
-                {table.state: dest, table.version: table.version + 1, table.updated_at: now}
-            )
-            .where(table.id.is_in(chunk) & (table.state == source))
-            .returning(table.id)
-        )
-        moved.extend(r["id"] for r in rows)
-    return moved
+HISTORY_COLUMNS = (
+    "machine",
+    "entity_id",
+    "event",
+    "from_state",
+    "to_state",
+    "actor",
+    "actor_user_id",
+    "reason",
+    "data",
+    "at",
+)
 
 
 async def _append_history_bulk(
     machine, ids, event, source, dest, actor: Principal, reason, data, now
 ) -> None:
     payload = json.dumps(data)
-    for chunk in _chunks(ids, MAX_IDS_PER_STATEMENT // 10):
-        values = ", ".join(["({}, {}, {}, {}, {}, {}, {}, {}, {}, {})"] * len(chunk))
-        args: list[Any] = []
-        for case_id in chunk:
-            args += [
+    await insert_rows(
+        "history",
+        HISTORY_COLUMNS,
+        [
+            (
                 machine,
                 case_id,
                 event,
@@ -132,14 +131,7 @@ async def _append_history_bulk(
                 reason,
                 payload,
                 now,
-            ]
-        await History.raw(
-            "INSERT INTO history (machine, entity_id, event, from_state, to_state, actor, "
-            f"actor_user_id, reason, data, at) VALUES {values}",
-            *args,
-        )
-
-
-def _chunks(ids: Sequence[int], size: int = MAX_IDS_PER_STATEMENT):
-    for start in range(0, len(ids), size):
-        yield list(ids[start : start + size])
+            )
+            for case_id in ids
+        ],
+    )

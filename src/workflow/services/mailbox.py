@@ -12,6 +12,7 @@ from typing import Any
 
 from jinja2 import TemplateNotFound
 
+from workflow.db.bulk import insert_rows
 from workflow.tables import Message
 from workflow.templating import environment
 
@@ -78,7 +79,8 @@ MESSAGE_COLUMNS = (
     "assister, recipient_email, template, language, subject, body, dedupe_key, created_at, "
     "delivery, attempts"
 )
-_ROWS_PER_INSERT = 500
+# Per-person fields a bulk message may show; everything else must be shared by the group.
+_PERSONAL = ("name", "email", "reference_number")
 
 
 async def write_messages_bulk(
@@ -88,16 +90,23 @@ async def write_messages_bulk(
     now: datetime,
     dedupe_key: str | None = None,
 ) -> None:
-    """One message per assister in multi-row inserts. With ``dedupe_key`` a message an
-    assister already has (same key) is skipped, so reruns never send it twice."""
-    for start in range(0, len(assisters), _ROWS_PER_INSERT):
-        args: list[Any] = []
-        batch = assisters[start : start + _ROWS_PER_INSERT]
-        for assister in batch:
-            language = assister.get("language") or DEFAULT_LANGUAGE
-            context = {"assister": assister, **context_for(assister)}
-            subject, body = render_message(template, language, context)
-            args += [
+    """One message per assister, in one statement. With ``dedupe_key``, a message an
+    assister already has (same key) is skipped, so reruns never send it twice.
+
+    Messages are rendered once per distinct (language, context) and the assister's own
+    fields filled in after; the first of each group is also rendered the ordinary way and
+    compared, and a template that transforms those fields is rendered per person."""
+    renders: dict[tuple, Callable[[Mapping[str, Any]], tuple[str, str]]] = {}
+    rows = []
+    for assister in assisters:
+        language = assister.get("language") or DEFAULT_LANGUAGE
+        context = dict(context_for(assister))
+        key = (language, tuple(sorted((k, repr(v)) for k, v in context.items())))
+        if key not in renders:
+            renders[key] = _renderer(template, language, context, assister)
+        subject, body = renders[key](assister)
+        rows.append(
+            (
                 assister["id"],
                 assister["email"],
                 template,
@@ -108,9 +117,24 @@ async def write_messages_bulk(
                 now,
                 "pending",
                 0,
-            ]
-        values = ", ".join(["({}, {}, {}, {}, {}, {}, {}, {}, {}, {})"] * len(batch))
-        await Message.raw(
-            f"INSERT INTO messages ({MESSAGE_COLUMNS}) VALUES {values} ON CONFLICT DO NOTHING",
-            *args,
+            )
         )
+    columns = MESSAGE_COLUMNS.split(", ")
+    await insert_rows("messages", columns, rows, ignore_conflicts=dedupe_key is not None)
+
+
+def _renderer(template: str, language: str, context: Mapping[str, Any], sample):
+    marks = {f: f"\x00{f}\x00" for f in _PERSONAL}
+    shape = render_message(template, language, {"assister": marks, **context})
+
+    def fill(assister: Mapping[str, Any]) -> tuple[str, str]:
+        subject, body = shape
+        for field_name, mark in marks.items():
+            value = str(assister.get(field_name) or "")
+            subject, body = subject.replace(mark, value), body.replace(mark, value)
+        return subject, body
+
+    direct = render_message(template, language, {"assister": sample, **context})
+    if fill(sample) == direct:
+        return fill
+    return lambda a: render_message(template, language, {"assister": a, **context})

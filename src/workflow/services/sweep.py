@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from workflow.db import transaction
 from workflow.machines.training_year import Calendar, CourseKind, label
 from workflow.services.bulk import apply_event_bulk
 from workflow.services.mailbox import write_messages_bulk
@@ -141,7 +142,7 @@ async def lapse_overdue(
                     actor=SYSTEM,
                     reason=group.reason,
                     now=now,
-                    effect=_lapse_notices,
+                    effect=_lapse_notices(batch),
                 )
                 moved = {i for ids in outcome.applied.values() for i in ids}
                 result.cases.extend(r for r in batch if r["id"] in moved)
@@ -151,8 +152,15 @@ async def lapse_overdue(
     return results
 
 
-async def _lapse_notices(rows: list[dict], reason: str, now: datetime) -> None:
-    await write_messages_bulk(rows, "lapse_notice", lambda _: {"reason": reason}, now)
+def _lapse_notices(batch: list[dict]):
+    """The bulk effect of ``lapse``: a lapse notice to each assister that lapsed."""
+
+    async def notify(moved: list[int], reason: str, now: datetime) -> None:
+        lapsed = set(moved)
+        rows = [r for r in batch if r["id"] in lapsed]
+        await write_messages_bulk(rows, "lapse_notice", lambda _: {"reason": reason}, now)
+
+    return notify
 
 
 def reminder_groups(calendar: Calendar, as_of: date) -> tuple[int, list[tuple[int, Group]]]:
@@ -191,9 +199,10 @@ async def send_deadline_reminders(as_of: date, now: datetime, dry_run: bool) -> 
             result.cases.extend(batch)
             if not dry_run:
                 contexts = await _reminder_contexts(batch, ty, as_of, calendar)
-                await write_messages_bulk(
-                    batch, "deadline_reminder", lambda a, c=contexts: c[a["id"]], now, key
-                )
+                async with transaction():
+                    await write_messages_bulk(
+                        batch, "deadline_reminder", lambda a, c=contexts: c[a["id"]], now, key
+                    )
         results.append(result)
     return results
 
