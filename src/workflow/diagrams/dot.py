@@ -61,11 +61,14 @@ def _node(name: str, description: str, overlay: Overlay) -> str:
 def _start_edges(diagram: Diagram, overlay: Overlay) -> list[str]:
     created = created_in(overlay.steps)
     if not created:
-        return [f"  {_q(START)} -> {_q(diagram.initial)} [{_attrs(id='edge-start')}];"]
-    return [
-        f"  {_q(START)} -> {_q(state)} [{_attrs(id=f'edge-start-{state}', label=f'×{n}', color=PATH, fontcolor=PATH, penwidth=2)}];"  # noqa: E501
-        for state, n in sorted(created.items())
-    ]
+        attrs = _attrs(id="edge-start", **{"class": "start"})
+        return [f"  {_q(START)} -> {_q(diagram.initial)} [{attrs}];"]
+    lines = []
+    for state, n in sorted(created.items()):
+        attrs = {"id": f"edge-start-{state}", "class": "start taken", "label": f"×{n}"}
+        attrs.update(color=PATH, fontcolor=PATH, penwidth=2)
+        lines.append(f"  {_q(START)} -> {_q(state)} [{_attrs(**attrs)}];")
+    return lines
 
 
 def _edge(edge: Edge, times: int, live: bool) -> str:
