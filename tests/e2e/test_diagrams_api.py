@@ -216,3 +216,38 @@ async def test_home_page_links_the_diagrams(client, db):
         assert f'href="/diagrams/{name}.svg"' in home.text
         assert f'href="/diagrams/{name}.mmd"' in home.text
     assert 'href="/diagrams"' in home.text
+
+
+async def test_the_route_factory_serves_any_path_and_maps_the_id(db, admin, monkeypatch):
+    """What a new case kind does: one call to case_diagram_routes. Here the path carries
+    an assister's Reference Number, and find_case maps it to the case's id."""
+    import httpx
+
+    from workflow.api import app as app_module
+    from workflow.api.diagrams import case_diagram_routes
+    from workflow.services.errors import NotFound
+
+    async def by_reference(number: int, actor) -> int:
+        row = await Assister.select(Assister.id).where(Assister.reference_number == str(number))
+        if not row:
+            raise NotFound(f"no assister with Reference Number {number}")
+        return row[0]["id"]
+
+    extra = case_diagram_routes(
+        "assister", "/by-reference/{case_id:int}", roles=("admin",), find_case=by_reference
+    )
+    monkeypatch.setattr(app_module, "ROUTE_HANDLERS", [*app_module.ROUTE_HANDLERS, *extra])
+    transport = httpx.ASGITransport(app=app_module.create_app(manage_database=False))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        a = await walk_to(client, admin, await new_assister(client, admin), "trained")
+        r = await client.get(f"/by-reference/{a['reference_number']}/diagram.svg", headers=admin)
+        assert r.status_code == 200
+        assert "current" in classes(svg_groups(r.content)["state-trained"])
+        mmd = await client.get(f"/by-reference/{a['reference_number']}/diagram.mmd", headers=admin)
+        assert "  onboarded --> trained : complete_training ×1\n" in mmd.text
+        assert (await client.get("/by-reference/1/diagram.svg", headers=admin)).status_code == 404
+        support = await new_user_headers("support")
+        r = await client.get(f"/by-reference/{a['reference_number']}/diagram.svg", headers=support)
+        assert r.status_code == 403  # this route declared admin only
+        links = (await client.get("/diagrams")).json()["items"][0]["links"]
+        assert links["case_svg"] == "/assisters/{id}/diagram.svg"  # first by path, stable

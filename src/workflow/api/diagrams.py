@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Annotated
 
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Litestar, Request, Response, get
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, QueryParameter
 from msgspec import Struct
@@ -36,9 +36,9 @@ PUBLIC_CACHE = {"Cache-Control": "public, max-age=300"}
 PRIVATE_CACHE = {"Cache-Control": "private, no-store"}
 FORMATS = {"svg": SVG, "mmd": MERMAID}
 
-# machine -> the path prefix of its per-case diagrams, filled by case_diagram_routes.
-CASE_DIAGRAM_PREFIXES: dict[str, str] = {}
 CASE_ID = "{case_id:int}"
+# In the ``opt`` of every per-case diagram route: its machine, so the listing finds it.
+CASE_DIAGRAM_KEY = "case_diagram_of"
 
 FindCase = Callable[[int, Principal], Awaitable[int]]
 
@@ -64,15 +64,25 @@ class DiagramIndex(Struct):
     items: list[MachineDiagram]
 
 
-def _links(machine: str) -> DiagramLinks:
-    prefix = CASE_DIAGRAM_PREFIXES.get(machine)
-    case = prefix.replace(CASE_ID, "{id}") + "/diagram" if prefix else None
+def _case_paths(app: Litestar) -> dict[tuple[str, str], str]:
+    """(machine, format) -> the path of its per-case diagram route, from the app itself."""
+    paths: dict[tuple[str, str], str] = {}
+    for route in sorted(app.routes, key=lambda r: r.path):
+        for handler in getattr(route, "route_handlers", ()):
+            machine = handler.opt.get(CASE_DIAGRAM_KEY)
+            if machine:
+                fmt = route.path.rpartition(".")[2]
+                paths.setdefault((machine, fmt), route.path.replace(CASE_ID, "{id}"))
+    return paths
+
+
+def _links(machine: str, case_paths: dict[tuple[str, str], str]) -> DiagramLinks:
     return DiagramLinks(
         svg=f"/diagrams/{machine}.svg",
         mmd=f"/diagrams/{machine}.mmd",
         counts_svg=f"/diagrams/{machine}.svg?counts=1",
-        case_svg=f"{case}.svg" if case else None,
-        case_mmd=f"{case}.mmd" if case else None,
+        case_svg=case_paths.get((machine, "svg")),
+        case_mmd=case_paths.get((machine, "mmd")),
     )
 
 
@@ -102,10 +112,11 @@ class DiagramController(Controller):
     tags = ["diagrams"]
 
     @get("/", opt=allow(ANONYMOUS))
-    async def index(self) -> DiagramIndex:
+    async def index(self, request: Request) -> DiagramIndex:
         """Every machine, with links to its diagrams (public: rules, no personal data)."""
+        paths = _case_paths(request.app)
         items = [
-            MachineDiagram(m.name, m.title, m.initial, m.states, m.events, _links(m.name))
+            MachineDiagram(m.name, m.title, m.initial, m.states, m.events, _links(m.name, paths))
             for m in svc.machines()
         ]
         return DiagramIndex(items)
@@ -146,8 +157,7 @@ def case_diagram_routes(
     (e.g. an assister's id to their validation's id)."""
     if CASE_ID not in prefix:
         raise ValueError(f"the prefix must contain {CASE_ID}: {prefix!r}")
-    CASE_DIAGRAM_PREFIXES[machine] = prefix
-    opt, tags = allow(*roles), ["diagrams"]
+    opt, tags = {**allow(*roles), CASE_DIAGRAM_KEY: machine}, ["diagrams"]
 
     async def case_svg(case_id: FromPath[int], actor: Actor) -> Response:
         entity_id = await find_case(case_id, actor)
@@ -171,16 +181,16 @@ def case_diagram_routes(
             tags=tags,
             media_type=FORMATS[fmt],
             description=described,
-            name=f"{machine}-case-diagram-{fmt}",
         )(handler)
         for fmt, handler in (("svg", case_svg), ("mmd", case_mmd))
     ]
 
 
-# One entry per case kind. Association: add
+# One entry per case kind (README, "State diagrams"). E.g. for associations:
 #   *case_diagram_routes("association", "/associations/{case_id:int}", roles=(...)),
-# and for an assister's NPN validation, with a find_case that returns its validation's id:
-#   *case_diagram_routes("npn_validation", "/assisters/{case_id:int}/validation", ...),
+# and for an assister's NPN validation, with a find_case giving the validation's id:
+#   *case_diagram_routes("npn_validation", "/assisters/{case_id:int}/validation",
+#                        roles=(...), find_case=validation_id_of),
 CASE_DIAGRAM_ROUTES = [
     *case_diagram_routes(
         "assister",
