@@ -69,7 +69,9 @@ def current_principal(request: Request) -> Principal:
     return principal
 
 
-def require(connection: ASGIConnection, roles: frozenset[str] | tuple[str, ...], what: str):
+def require(
+    connection: ASGIConnection, roles: frozenset[str] | tuple[str, ...], what: str
+) -> Principal:
     """Inside a public route, for a part of it that is not public (e.g. a diagram's
     ``?counts=1``): the same 401/403 the global guard gives. Returns the principal."""
     principal = connection.scope.get("user")
