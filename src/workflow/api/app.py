@@ -13,6 +13,7 @@ from litestar.template import TemplateConfig
 
 from workflow.api.assisters import AssisterController
 from workflow.api.auth import ANONYMOUS, allow, authorize, current_principal
+from workflow.api.diagrams import CASE_DIAGRAM_ROUTES, DiagramController
 from workflow.api.errors import EXCEPTION_HANDLERS
 from workflow.api.organizations import OrganizationController
 from workflow.api.system import ROUTES as SYSTEM_ROUTES
@@ -23,6 +24,7 @@ from workflow.templating import environment
 log = logging.getLogger("workflow")
 
 ROUTE_HANDLERS = [*SYSTEM_ROUTES, AssisterController, OrganizationController]
+ROUTE_HANDLERS += [DiagramController, *CASE_DIAGRAM_ROUTES]
 
 
 async def _open_database(_: Litestar) -> None:
