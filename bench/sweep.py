@@ -89,13 +89,19 @@ async def main() -> None:
         started = time.perf_counter()
         seed = SEED_SQLITE if sqlite else SEED_POSTGRES
         await current_engine().run_ddl(seed.format(rows=args.rows))
-        await current_engine().run_ddl(SEED_RECORDS.format(
-            ty=TY, passed="1" if sqlite else "true",
-            at="'2026-09-01 00:00:00+00:00'" if sqlite else "'2026-09-01'"))
+        await current_engine().run_ddl(
+            SEED_RECORDS.format(
+                ty=TY,
+                passed="1" if sqlite else "true",
+                at="'2026-09-01 00:00:00+00:00'" if sqlite else "'2026-09-01'",
+            )
+        )
         if not sqlite:
             await current_engine().run_ddl("ANALYZE")
-        print(f"{'SQLite' if sqlite else 'PostgreSQL'}: seeded {args.rows:,} assisters "
-              f"in {time.perf_counter() - started:.1f} s")
+        print(
+            f"{'SQLite' if sqlite else 'PostgreSQL'}: seeded {args.rows:,} assisters "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
 
         class Rollback(Exception):
             pass
@@ -109,8 +115,10 @@ async def main() -> None:
                 raise Rollback
         except Rollback:
             pass
-        print(f"one raw UPDATE (state and version only, rolled back): {raw_count:,} lapsed "
-              f"in {raw_seconds:.1f} s")
+        print(
+            f"one raw UPDATE (state and version only, rolled back): {raw_count:,} lapsed "
+            f"in {raw_seconds:.1f} s"
+        )
 
         started = time.perf_counter()
         report = await sweep(AS_OF, now=datetime(2026, 11, 1, 6, tzinfo=UTC))
@@ -118,13 +126,16 @@ async def main() -> None:
         lapsed = report.count("lapse")
         history = await History.count().where(History.event == "lapse")
         notices = await Message.count().where(Message.template == "lapse_notice")
-        print(f"workflow sweep: {lapsed:,} lapsed in {seconds:.1f} s "
-              f"({lapsed / seconds:,.0f}/s), with {history:,} history rows and "
-              f"{notices:,} lapse notices")
+        print(
+            f"workflow sweep: {lapsed:,} lapsed in {seconds:.1f} s "
+            f"({lapsed / seconds:,.0f}/s), with {history:,} history rows and "
+            f"{notices:,} lapse notices"
+        )
         again = time.perf_counter()
         second = await sweep(AS_OF)
-        print(f"second run: {second.count('lapse')} more lapsed "
-              f"({time.perf_counter() - again:.1f} s)")
+        print(
+            f"second run: {second.count('lapse')} more lapsed ({time.perf_counter() - again:.1f} s)"
+        )
     finally:
         await disconnect()
 

@@ -1,4 +1,4 @@
-"""The ``workflow`` command: serve, migrate, users, demo."""
+"""The ``workflow`` command: serve, migrate, users, demo, diagrams."""
 
 from __future__ import annotations
 
@@ -122,6 +122,31 @@ def cmd_outbox(args: argparse.Namespace) -> int:
     return _run(job)
 
 
+def cmd_diagrams(args: argparse.Namespace) -> int:
+    """Needs no database: the diagrams are drawn from the machine declarations."""
+    from pathlib import Path
+
+    from workflow.diagrams import GraphvizUnavailable, differences, expected_files, write_files
+    from workflow.machines import MACHINES
+
+    try:
+        files = expected_files(MACHINES)
+    except GraphvizUnavailable as exc:
+        print(f"error: {exc}; nothing was written", file=sys.stderr)
+        return 2
+    out = Path(args.out)
+    if args.check:
+        problems = differences(out, files)
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        if problems:
+            print("run `make diagrams` and commit the result", file=sys.stderr)
+        return 1 if problems else 0
+    changed = write_files(out, files)
+    print(f"{out}: {len(files)} files, {len(changed)} changed {' '.join(changed)}".rstrip())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="workflow", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -159,6 +184,13 @@ def build_parser() -> argparse.ArgumentParser:
     out = sub.add_parser("outbox", help="e-mail pending mailbox messages (SMTP settings)")
     out.add_argument("--once", action="store_true", help="one batch only")
     out.set_defaults(func=cmd_outbox)
+
+    diagrams = sub.add_parser("diagrams", help="write every machine's state diagrams")
+    diagrams.add_argument("--out", default="state_diagrams", help="folder (default: %(default)s)")
+    diagrams.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 naming files that differ"
+    )
+    diagrams.set_defaults(func=cmd_diagrams)
     return parser
 
 

@@ -13,6 +13,7 @@ from litestar.template import TemplateConfig
 
 from workflow.api.assisters import AssisterController
 from workflow.api.auth import ANONYMOUS, allow, authorize, current_principal
+from workflow.api.diagrams import CASE_DIAGRAM_ROUTES, DiagramController
 from workflow.api.errors import EXCEPTION_HANDLERS
 from workflow.api.exemptions import ExemptionController
 from workflow.api.organizations import OrganizationController
@@ -30,6 +31,7 @@ ROUTE_HANDLERS = [
     OrganizationController,
     ExemptionController,
 ]
+ROUTE_HANDLERS += [DiagramController, *CASE_DIAGRAM_ROUTES]
 
 
 async def _open_database(app: Litestar) -> None:
