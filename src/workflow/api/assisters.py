@@ -63,6 +63,7 @@ class AssisterController(Controller):
             phone=data.phone,
             npn=data.npn,
             organization_id=data.organization_id,
+            language=data.language,
         )
         return convert(await svc.create_assister(new, actor), AssisterOut)
 

@@ -3,13 +3,14 @@ document says exactly what goes over the wire."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 import msgspec
 from msgspec import Meta, Struct
 
 from workflow.machines.assister import AssisterKind
+from workflow.machines.training_year import Language
 from workflow.tables import OrganizationKind
 
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
@@ -32,6 +33,20 @@ class NewAssisterBody(Struct, forbid_unknown_fields=True):
     phone: Phone | None = None
     npn: Npn | None = None
     organization_id: int | None = None
+    language: Language = Language.en
+
+
+class TrainingStatus(Struct):
+    """This training year's certification: what is done, what is left, by when."""
+
+    training_year: str
+    deadline: date
+    certified: bool
+    still_required: list[str]
+    overdue: bool
+    days_left: int
+    courses_completed: list[str]
+    exam_passed: bool
 
 
 class AssisterOut(Struct):
@@ -53,6 +68,9 @@ class AssisterOut(Struct):
     created_at: datetime
     updated_at: datetime
     allowed_events: list[str]
+    onboarded_on: date | None = None
+    language: str = "en"
+    training: TrainingStatus | None = None  # on a single assister's record only
 
 
 class AssisterPage(Struct):

@@ -99,7 +99,8 @@ def _transition(spec: MachineSpec, entry: Mapping) -> Transition:
     return Transition(
         event=event,
         sources=sources,
-        dest=str(dest) if dest is not None else "",
+        # None (internal) and "=" (reflexive) both stay in each source.
+        dest=str(dest) if dest not in (None, "=") else "",
         guards=guard_labels(entry),
         roles=tuple(sorted(declared.roles)) if declared else (),
         description=declared.description if declared else "",
@@ -128,7 +129,7 @@ def _edges(transitions: Iterable[Transition]) -> tuple[Edge, ...]:
     edges: list[Edge] = []
     seen: set[str] = set()
     for t in transitions:
-        # A transition without dest is internal: it stays in each of its sources.
+        # A transition without dest (internal, or "=") stays in each of its sources.
         for source in t.sources:
             dest = t.dest or source
             edge_id = _unique(f"{source}-{dest}-{t.event}", seen)

@@ -2,21 +2,37 @@
 
 from workflow.tables.accounts import Account, ApiToken, Role
 from workflow.tables.assisters import Assister, NpnStatus
+from workflow.tables.exemptions import ExemptionRequest, ExemptionState
 from workflow.tables.history import History
-from workflow.tables.messages import Message
+from workflow.tables.messages import Delivery, Message
 from workflow.tables.organizations import Organization, OrganizationKind
+from workflow.tables.training import RecordKind, TrainingRecord
 
-TABLES = [Organization, Assister, Account, ApiToken, History, Message]
+TABLES = [
+    Organization,
+    Assister,
+    Account,
+    ApiToken,
+    History,
+    Message,
+    TrainingRecord,
+    ExemptionRequest,
+]
 
 __all__ = [
     "TABLES",
     "Account",
     "ApiToken",
     "Assister",
+    "Delivery",
+    "ExemptionRequest",
+    "ExemptionState",
     "History",
     "Message",
     "NpnStatus",
     "Organization",
     "OrganizationKind",
+    "RecordKind",
     "Role",
+    "TrainingRecord",
 ]

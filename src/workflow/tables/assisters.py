@@ -2,6 +2,7 @@ from enum import StrEnum
 
 from piccolo.columns import (
     JSON,
+    Date,
     ForeignKey,
     Integer,
     OnDelete,
@@ -12,6 +13,7 @@ from piccolo.columns.readable import Readable
 from piccolo.table import Table
 
 from workflow.machines.assister import AssisterKind, AssisterState
+from workflow.machines.training_year import Language
 from workflow.tables.organizations import Organization
 
 
@@ -44,6 +46,11 @@ class Assister(Table, tablename="assisters"):
     registration_email = Varchar(length=254, null=True, default=None)
     registered_at = Timestamptz(null=True, default=None)
     activated_at = Timestamptz(null=True, default=None)
+    # The training-year deadline counts from here (late hires get a window). Nullable
+    # only so the column could be added to existing rows; always set on creation.
+    onboarded_on = Date(null=True, default=None, index=True)
+    # Preferred language for messages and courses: en or es.
+    language = Varchar(length=5, choices=Language, default=Language.en)
     created_at = Timestamptz(index=True)
     updated_at = Timestamptz()
 
