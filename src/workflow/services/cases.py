@@ -47,6 +47,12 @@ class CaseKind:
     # Per event: writes that belong with the state change, in the same transaction.
     effects: Mapping[str, Effect] = field(default_factory=dict)
     label: str = ""
+    # Runs for every event after the machine's decision and before the state is written,
+    # in the same transaction (e.g. lock a parent row so racing events queue in order).
+    before: Effect | None = None
+    # A fixed statement loading one case by id (``{}`` placeholder) when guards need
+    # facts from other tables; default ``SELECT * FROM <table> WHERE id = ...``.
+    load_sql: str | None = None
 
     @property
     def name(self) -> str:
