@@ -37,6 +37,10 @@ class Settings:
     default_page_size: int = 50
     max_page_size: int = 500
     request_max_body_bytes: int = 1024 * 1024
+    # Consumer associations (issue 3).
+    application_lock_minutes: int = 30
+    session_idle_minutes: int = 60
+    session_max_hours: int = 12
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -48,6 +52,9 @@ class Settings:
             default_page_size=_env_int("DEFAULT_PAGE_SIZE", 50),
             max_page_size=_env_int("MAX_PAGE_SIZE", 500),
             request_max_body_bytes=_env_int("REQUEST_MAX_BODY_BYTES", 1024 * 1024),
+            application_lock_minutes=_env_int("APPLICATION_LOCK_MINUTES", 30),
+            session_idle_minutes=_env_int("SESSION_IDLE_MINUTES", 60),
+            session_max_hours=_env_int("SESSION_MAX_HOURS", 12),
         )
 
     def describe(self) -> dict[str, object]:

@@ -12,7 +12,10 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template import TemplateConfig
 
 from workflow.api.assisters import AssisterController
+from workflow.api.associations import AssociationController
 from workflow.api.auth import ANONYMOUS, allow, authorize, current_principal
+from workflow.api.clients import ClientController
+from workflow.api.consumers import ConsumerController
 from workflow.api.errors import EXCEPTION_HANDLERS
 from workflow.api.organizations import OrganizationController
 from workflow.api.system import ROUTES as SYSTEM_ROUTES
@@ -23,6 +26,7 @@ from workflow.templating import environment
 log = logging.getLogger("workflow")
 
 ROUTE_HANDLERS = [*SYSTEM_ROUTES, AssisterController, OrganizationController]
+ROUTE_HANDLERS += [ConsumerController, AssociationController, ClientController]
 
 
 async def _open_database(_: Litestar) -> None:

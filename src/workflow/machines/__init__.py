@@ -4,8 +4,9 @@
 """
 
 from workflow.machines.assister import ASSISTER
+from workflow.machines.association import ASSOCIATION
 from workflow.machines.base import MachineSpec
 
-MACHINES: dict[str, MachineSpec] = {spec.name: spec for spec in (ASSISTER,)}
+MACHINES: dict[str, MachineSpec] = {spec.name: spec for spec in (ASSISTER, ASSOCIATION)}
 
 __all__ = ["MACHINES", "MachineSpec"]

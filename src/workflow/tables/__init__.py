@@ -2,17 +2,26 @@
 
 from workflow.tables.accounts import Account, ApiToken, Role
 from workflow.tables.assisters import Assister, NpnStatus
+from workflow.tables.associations import Association, ClientStatus
+from workflow.tables.consumers import ApplicationStatus, Consumer
 from workflow.tables.history import History
 from workflow.tables.messages import Message
 from workflow.tables.organizations import Organization, OrganizationKind
+from workflow.tables.sessions import ConsumerSession
 
 TABLES = [Organization, Assister, Account, ApiToken, History, Message]
+TABLES += [Consumer, Association, ConsumerSession]
 
 __all__ = [
     "TABLES",
     "Account",
     "ApiToken",
+    "ApplicationStatus",
     "Assister",
+    "Association",
+    "ClientStatus",
+    "Consumer",
+    "ConsumerSession",
     "History",
     "Message",
     "NpnStatus",
