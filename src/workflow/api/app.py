@@ -15,6 +15,8 @@ from workflow.api.assisters import AssisterController
 from workflow.api.associations import AssociationController
 from workflow.api.auth import ANONYMOUS, allow, authorize, current_principal
 from workflow.api.clients import ClientController
+from workflow.api.consumer_login import ConsumerLoginController
+from workflow.api.consumer_pages import ConsumerPagesController
 from workflow.api.consumers import ConsumerController
 from workflow.api.errors import EXCEPTION_HANDLERS
 from workflow.api.organizations import OrganizationController
@@ -27,6 +29,7 @@ log = logging.getLogger("workflow")
 
 ROUTE_HANDLERS = [*SYSTEM_ROUTES, AssisterController, OrganizationController]
 ROUTE_HANDLERS += [ConsumerController, AssociationController, ClientController]
+ROUTE_HANDLERS += [ConsumerLoginController, ConsumerPagesController]
 
 
 async def _open_database(_: Litestar) -> None:
