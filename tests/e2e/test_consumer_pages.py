@@ -220,3 +220,15 @@ async def test_idle_sessions_expire(web, maria):
     idle = timedelta(minutes=get_settings().session_idle_minutes)
     with time_machine.travel(start + idle + timedelta(minutes=1), tick=False):
         assert (await web.get("/consumer/assister")).status_code == 303
+
+
+async def test_signing_in_again_clears_this_users_expired_sessions(web, maria):
+    start = datetime.now(UTC)
+    with time_machine.travel(start, tick=False):
+        await sign_in(web)
+    later = start + timedelta(hours=get_settings().session_max_hours, minutes=1)
+    with time_machine.travel(later, tick=False):
+        web.cookies.clear()
+        await sign_in(web)
+        assert (await web.get("/consumer/assister")).status_code == 200
+    assert await ConsumerSession.count() == 1

@@ -135,12 +135,16 @@ async def get_association(association_id: int, actor: Principal) -> dict[str, An
     return await present(row)
 
 
-async def present(row: dict[str, Any]) -> dict[str, Any]:
+async def present(row: dict[str, Any], seen: dict[int, dict] | None = None) -> dict[str, Any]:
+    """The API's view of a row; ``seen`` caches assisters' public details across a page."""
     out = {column._meta.name: row[column._meta.name] for column in ROW_COLUMNS}
     out["consumer_id"] = out.pop("consumer")
     out["assister_id"] = out.pop("assister")
     out["allowed_events"] = ASSOCIATION.allowed_events(row["state"])
-    out["assister"] = await assister_public(out["assister_id"])
+    seen = {} if seen is None else seen
+    if out["assister_id"] not in seen:
+        seen[out["assister_id"]] = await assister_public(out["assister_id"])
+    out["assister"] = seen[out["assister_id"]]
     return out
 
 
@@ -170,7 +174,8 @@ async def list_associations(
     if where:
         query, count = query.where(*where), count.where(*where)
     rows = await query.limit(limit).offset(offset)
-    return [await present(r) for r in rows], await count
+    seen: dict[int, dict] = {}
+    return [await present(r, seen) for r in rows], await count
 
 
 async def consumer_overview(actor: Principal) -> dict[str, Any]:

@@ -62,6 +62,13 @@ async def sign_in(username: str, password: str, now: datetime | None = None) -> 
         )
     settings = get_settings()
     now = now or datetime.now(UTC)
+    await ConsumerSession.delete().where(  # this user's sessions that ran out
+        (ConsumerSession.user_id == user_id)
+        & (
+            (ConsumerSession.expiry_date <= _naive_utc(now))
+            | (ConsumerSession.max_expiry_date <= _naive_utc(now))
+        )
+    )
     cookie, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     await ConsumerSession.insert(
         ConsumerSession(
