@@ -4,9 +4,10 @@
 """
 
 from workflow.machines.assister import ASSISTER
+from workflow.machines.association import ASSOCIATION
 from workflow.machines.base import MachineSpec
 from workflow.machines.exemption import EXEMPTION
 
-MACHINES: dict[str, MachineSpec] = {spec.name: spec for spec in (ASSISTER, EXEMPTION)}
+MACHINES: dict[str, MachineSpec] = {spec.name: spec for spec in (ASSISTER, ASSOCIATION, EXEMPTION)}
 
 __all__ = ["MACHINES", "MachineSpec"]

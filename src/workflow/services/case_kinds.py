@@ -12,9 +12,10 @@ from workflow.services.errors import NotFound
 def case_kinds() -> dict[str, CaseKind]:
     # Imported here: the bindings import services that import this module.
     from workflow.services.assister_case import ASSISTER_CASE
+    from workflow.services.association_case import ASSOCIATION_CASE
     from workflow.services.exemptions import EXEMPTION_CASE
 
-    return {kind.name: kind for kind in (ASSISTER_CASE, EXEMPTION_CASE)}
+    return {kind.name: kind for kind in (ASSISTER_CASE, ASSOCIATION_CASE, EXEMPTION_CASE)}
 
 
 def case_kind(machine: str) -> CaseKind:

@@ -50,7 +50,14 @@ async def load_demo(skip_if_present: bool) -> str:
             DEMO,
         )
         await _walk_to(row, target)
-    return f"demo data: {len(orgs)} organisations and {len(PEOPLE)} assisters loaded"
+    loaded = f"demo data: {len(orgs)} organisations and {len(PEOPLE)} assisters loaded"
+    return loaded + "\n" + await _consumers(orgs[1]["id"])
+
+
+async def _consumers(organization_id: int) -> str:
+    from workflow.services.demo_consumers import load_consumer_demo
+
+    return await load_consumer_demo(lambda row: _walk_to(row, "active"), organization_id)
 
 
 async def _walk_to(row: dict, target: str) -> None:

@@ -2,10 +2,13 @@
 
 from workflow.tables.accounts import Account, ApiToken, Role
 from workflow.tables.assisters import Assister, NpnStatus
+from workflow.tables.associations import Association, ClientStatus
+from workflow.tables.consumers import ApplicationStatus, Consumer
 from workflow.tables.exemptions import ExemptionRequest, ExemptionState
 from workflow.tables.history import History
 from workflow.tables.messages import Delivery, Message
 from workflow.tables.organizations import Organization, OrganizationKind
+from workflow.tables.sessions import ConsumerSession
 from workflow.tables.training import RecordKind, TrainingRecord
 
 TABLES = [
@@ -17,13 +20,21 @@ TABLES = [
     Message,
     TrainingRecord,
     ExemptionRequest,
+    Consumer,
+    Association,
+    ConsumerSession,
 ]
 
 __all__ = [
     "TABLES",
     "Account",
     "ApiToken",
+    "ApplicationStatus",
     "Assister",
+    "Association",
+    "ClientStatus",
+    "Consumer",
+    "ConsumerSession",
     "Delivery",
     "ExemptionRequest",
     "ExemptionState",
