@@ -23,6 +23,7 @@ from workflow.api.errors import EXCEPTION_HANDLERS
 from workflow.api.exemptions import ExemptionController
 from workflow.api.organizations import OrganizationController
 from workflow.api.system import ROUTES as SYSTEM_ROUTES
+from workflow.api.users import UserController
 from workflow.db import connect, disconnect
 from workflow.services.scheduler import start_jobs
 from workflow.settings import Settings, get_settings
@@ -39,6 +40,7 @@ ROUTE_HANDLERS = [
 ROUTE_HANDLERS += [ConsumerController, AssociationController, ClientController]
 ROUTE_HANDLERS += [ConsumerLoginController, ConsumerPagesController]
 ROUTE_HANDLERS += [DiagramController, *CASE_DIAGRAM_ROUTES]
+ROUTE_HANDLERS += [UserController]
 
 
 async def _open_database(app: Litestar) -> None:

@@ -8,6 +8,7 @@ from workflow.tables.exemptions import ExemptionRequest, ExemptionState
 from workflow.tables.history import History
 from workflow.tables.messages import Delivery, Message
 from workflow.tables.organizations import Organization, OrganizationKind
+from workflow.tables.security import AuditEntry, LoginAttempt
 from workflow.tables.sessions import ConsumerSession
 from workflow.tables.training import RecordKind, TrainingRecord
 
@@ -23,6 +24,8 @@ TABLES = [
     Consumer,
     Association,
     ConsumerSession,
+    AuditEntry,
+    LoginAttempt,
 ]
 
 __all__ = [
@@ -32,12 +35,14 @@ __all__ = [
     "ApplicationStatus",
     "Assister",
     "Association",
+    "AuditEntry",
     "ClientStatus",
     "Consumer",
     "ConsumerSession",
     "Delivery",
     "ExemptionRequest",
     "ExemptionState",
+    "LoginAttempt",
     "History",
     "Message",
     "NpnStatus",
