@@ -1,4 +1,4 @@
-"""The ``workflow`` command: serve, migrate, users, demo."""
+"""The ``workflow`` command: serve, migrate, users, demo, registry, validations."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import asyncio
 import sys
 from collections.abc import Awaitable, Callable
 
+from workflow.cli_validations import add_commands as add_validation_commands
 from workflow.db import connect, disconnect, migrate
 from workflow.services.errors import MachineError
 from workflow.tables import Role
@@ -124,6 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="load demo organisations and assisters with history")
     demo.set_defaults(func=cmd_demo)
+    add_validation_commands(sub)
     return parser
 
 

@@ -21,6 +21,14 @@ def _env_int(name: str, default: int) -> int:
         raise SystemExit(f"WORKFLOW_{name} must be a whole number, got {raw!r}") from exc
 
 
+def _env_float(name: str, default: float) -> float:
+    raw = _env(name, str(default))
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise SystemExit(f"WORKFLOW_{name} must be a number, got {raw!r}") from exc
+
+
 def _env_bool(name: str, default: bool) -> bool:
     return _env(name, "1" if default else "0").strip().lower() in {"1", "true", "yes", "on"}
 
@@ -37,6 +45,13 @@ class Settings:
     default_page_size: int = 50
     max_page_size: int = 500
     request_max_body_bytes: int = 1024 * 1024
+    # NPN validation (issue 4)
+    registry_timeout_seconds: float = 5.0
+    registry_retry_minutes: int = 15
+    validation_sla_due_business_days: int = 5
+    validation_sla_breach_business_days: int = 7
+    role_reminder_days: int = 3
+    business_timezone: str = "America/New_York"
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -48,6 +63,12 @@ class Settings:
             default_page_size=_env_int("DEFAULT_PAGE_SIZE", 50),
             max_page_size=_env_int("MAX_PAGE_SIZE", 500),
             request_max_body_bytes=_env_int("REQUEST_MAX_BODY_BYTES", 1024 * 1024),
+            registry_timeout_seconds=_env_float("REGISTRY_TIMEOUT_SECONDS", 5.0),
+            registry_retry_minutes=_env_int("REGISTRY_RETRY_MINUTES", 15),
+            validation_sla_due_business_days=_env_int("VALIDATION_SLA_DUE_BUSINESS_DAYS", 5),
+            validation_sla_breach_business_days=_env_int("VALIDATION_SLA_BREACH_BUSINESS_DAYS", 7),
+            role_reminder_days=_env_int("ROLE_REMINDER_DAYS", 3),
+            business_timezone=_env("BUSINESS_TIMEZONE", "America/New_York"),
         )
 
     def describe(self) -> dict[str, object]:

@@ -15,7 +15,10 @@ from workflow.api.assisters import AssisterController
 from workflow.api.auth import ANONYMOUS, allow, authorize, current_principal
 from workflow.api.errors import EXCEPTION_HANDLERS
 from workflow.api.organizations import OrganizationController
+from workflow.api.registration_list import ROUTES as REGISTRATION_LIST_ROUTES
+from workflow.api.support import SupportController
 from workflow.api.system import ROUTES as SYSTEM_ROUTES
+from workflow.api.validations import ValidationController
 from workflow.db import connect, disconnect
 from workflow.settings import Settings, get_settings
 from workflow.templating import environment
@@ -23,6 +26,8 @@ from workflow.templating import environment
 log = logging.getLogger("workflow")
 
 ROUTE_HANDLERS = [*SYSTEM_ROUTES, AssisterController, OrganizationController]
+ROUTE_HANDLERS += [ValidationController, SupportController]
+ROUTE_HANDLERS += REGISTRATION_LIST_ROUTES
 
 
 async def _open_database(_: Litestar) -> None:

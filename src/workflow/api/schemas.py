@@ -32,6 +32,8 @@ class NewAssisterBody(Struct, forbid_unknown_fields=True):
     phone: Phone | None = None
     npn: Npn | None = None
     organization_id: int | None = None
+    # Whether the person gave an SSN when their account was created. Never the SSN itself.
+    ssn_provided: bool = False
 
 
 class AssisterOut(Struct):
@@ -53,6 +55,8 @@ class AssisterOut(Struct):
     created_at: datetime
     updated_at: datetime
     allowed_events: list[str]
+    marketplace_role: str | None = None
+    ssn_provided: bool = False
 
 
 class AssisterPage(Struct):

@@ -5,7 +5,8 @@
 
 from workflow.machines.assister import ASSISTER
 from workflow.machines.base import MachineSpec
+from workflow.machines.validation import VALIDATION
 
-MACHINES: dict[str, MachineSpec] = {spec.name: spec for spec in (ASSISTER,)}
+MACHINES: dict[str, MachineSpec] = {spec.name: spec for spec in (ASSISTER, VALIDATION)}
 
 __all__ = ["MACHINES", "MachineSpec"]

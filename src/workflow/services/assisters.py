@@ -13,6 +13,7 @@ from workflow.services.assister_case import ASSISTER_CASE
 from workflow.services.errors import BadInput
 from workflow.services.events import load_case, record_creation
 from workflow.services.principal import Principal
+from workflow.services.validation_case import create_validation
 from workflow.settings import get_settings
 from workflow.tables import Assister, History, Organization
 
@@ -27,6 +28,8 @@ class NewAssister:
     phone: str | None = None
     npn: str | None = None
     organization_id: int | None = None
+    # Whether an SSN was given when the account was created (the SSN itself never is).
+    ssn_provided: bool = False
 
 
 async def create_assister(new: NewAssister, actor: Principal, now: datetime | None = None) -> dict:
@@ -52,12 +55,15 @@ async def create_assister(new: NewAssister, actor: Principal, now: datetime | No
                 npn=new.npn,
                 organization=new.organization_id,
                 reference_number=reference,
+                ssn_provided=new.ssn_provided,
                 created_at=now,
                 updated_at=now,
             )
         )
         assister_id = rows[0]["id"]
         await record_creation(ASSISTER.name, assister_id, AssisterState.onboarded, actor, now)
+        if new.kind == AssisterKind.broker:
+            await create_validation(assister_id, actor, now)
     return await get_assister(assister_id, actor)
 
 

@@ -12,8 +12,9 @@ from workflow.services.errors import NotFound
 def case_kinds() -> dict[str, CaseKind]:
     # Imported here: the bindings import services that import this module.
     from workflow.services.assister_case import ASSISTER_CASE
+    from workflow.services.validation_case import VALIDATION_CASE
 
-    return {kind.name: kind for kind in (ASSISTER_CASE,)}
+    return {kind.name: kind for kind in (ASSISTER_CASE, VALIDATION_CASE)}
 
 
 def case_kind(machine: str) -> CaseKind:

@@ -103,6 +103,8 @@ async def apply_event(
             raise StaleVersion(kind.noun, entity_id, row["version"], expected_version)
         decision = kind.spec.decide(row["state"], event, kind.facts(row), data)
         version = await _compare_and_set(kind, row, decision.to_state, now)
+        if kind.mirror is not None:
+            await kind.mirror.write(row, decision.to_state)
         logged = kind.spec.event(event).loggable(decision.data)
         await append_history(
             kind.name,

@@ -5,8 +5,11 @@ from workflow.tables.assisters import Assister, NpnStatus
 from workflow.tables.history import History
 from workflow.tables.messages import Message
 from workflow.tables.organizations import Organization, OrganizationKind
+from workflow.tables.registry import ProducerRecord
+from workflow.tables.validations import NpnValidation
 
 TABLES = [Organization, Assister, Account, ApiToken, History, Message]
+TABLES += [NpnValidation, ProducerRecord]
 
 __all__ = [
     "TABLES",
@@ -16,7 +19,9 @@ __all__ = [
     "History",
     "Message",
     "NpnStatus",
+    "NpnValidation",
     "Organization",
     "OrganizationKind",
+    "ProducerRecord",
     "Role",
 ]

@@ -1,0 +1,43 @@
+"""The public Registration Completion List, as JSON and as a page."""
+
+from __future__ import annotations
+
+from litestar import get
+from litestar.response import Template
+
+from workflow.api.auth import ANONYMOUS, allow
+from workflow.api.params import DEFAULT_LIMIT, Limit, Offset, Text
+from workflow.api.schemas import convert
+from workflow.api.validation_schemas import RegistrationEntry, RegistrationPage
+from workflow.services.registration_list import registration_list
+
+PAGE_SIZE = 25
+
+
+@get("/registration-list", opt=allow(ANONYMOUS), tags=["public"], security=[])
+async def registration_list_json(
+    q: Text = None, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
+) -> RegistrationPage:
+    """Anyone may look up a registered broker by NPN (exact) or name (part of it): name,
+    NPN, NPN validation result and registration year. Nothing private."""
+    items, total = await registration_list(q, limit=limit, offset=offset)
+    return RegistrationPage(convert(items, list[RegistrationEntry]), total, limit, offset)
+
+
+@get("/registration-completion-list", opt=allow(ANONYMOUS), include_in_schema=False)
+async def registration_list_page(q: Text = None, offset: Offset = 0) -> Template:
+    """The same list as a page with a search form."""
+    items, total = await registration_list(q, limit=PAGE_SIZE, offset=offset)
+    return Template(
+        template_name="pages/registration_list.html",
+        context={
+            "q": q or "",
+            "items": items,
+            "total": total,
+            "offset": offset,
+            "page_size": PAGE_SIZE,
+        },
+    )
+
+
+ROUTES = [registration_list_json, registration_list_page]
