@@ -67,3 +67,38 @@ async def test_validation_sweeps(client, admin, db):
     assert done.returncode == 0 and "role reminders written: 1" in done.stdout
     assert run_cli(db, "validations", "remind-roles").stdout.strip().endswith("written: 0")
     assert await Message.count() == 1
+
+
+async def test_demo_has_brokers_in_every_validation_outcome(client, db):
+    from workflow.tables import Assister, History
+
+    done = run_cli(db, "demo")
+    assert done.returncode == 0, done.stderr
+    assert "producers in the registry" in done.stdout
+    statuses = {r["npn_status"] for r in await Assister.select().where(Assister.kind == "broker")}
+    assert statuses == {
+        "valid",
+        "npn_mismatch",
+        "escalated",
+        "no_license",
+        "no_health_loa",
+        "loa_inactive",
+        "registry_unavailable",
+    }
+    cases = await NpnValidation.select(NpnValidation.id, NpnValidation.version)
+    for case in cases:  # one history row per applied event, like every machine
+        rows = await History.count().where(
+            (History.machine == "npn_validation") & (History.entity_id == case["id"])
+        )
+        assert rows == case["version"]
+    assert (await client.get("/registration-list")).json()["total"] == 2
+    queue = (await client.get("/support/validations", headers=await _support())).json()
+    assert queue["total"] == 7 and queue["items"][0]["sla"] == "breached"
+    reminders = await Message.count().where(Message.template == "choose_agent_broker_role")
+    assert reminders == 1
+
+
+async def _support():
+    from tests.helpers import new_user_headers
+
+    return await new_user_headers("support")

@@ -106,3 +106,18 @@ def test_registration_year_starts_on_july_first():
     assert registration_year(datetime(2026, 7, 1, 16, tzinfo=UTC)) == 2027
     # 2 a.m. UTC on July 1st is still June 30th on the East Coast
     assert registration_year(datetime(2026, 7, 1, 2, tzinfo=UTC)) == 2026
+
+
+async def test_the_page_pages_and_says_what_was_wrong(client, listed, monkeypatch):
+    from workflow.api import registration_list as page
+
+    monkeypatch.setattr(page, "PAGE_SIZE", 1)
+    first = await client.get("/registration-completion-list")
+    assert first.status_code == 200 and "Dana Whitfield" in first.text
+    assert "Kofi Asante" not in first.text and "offset=1" in first.text
+    assert "Previous" not in first.text
+    second = await client.get("/registration-completion-list?offset=1")
+    assert "Kofi Asante" in second.text and "Previous" in second.text and "Next" not in second.text
+    refused = await client.get("/registration-completion-list", params={"q": "123-45-6789"})
+    assert refused.status_code == 400 and "Social Security Number" in refused.text
+    assert "123-45-6789" not in refused.text  # not even echoed back

@@ -9,6 +9,7 @@ from workflow.api.auth import ANONYMOUS, allow
 from workflow.api.params import DEFAULT_LIMIT, Limit, Offset, Text
 from workflow.api.schemas import convert
 from workflow.api.validation_schemas import RegistrationEntry, RegistrationPage
+from workflow.services.errors import BadInput
 from workflow.services.registration_list import registration_list
 
 PAGE_SIZE = 25
@@ -27,15 +28,21 @@ async def registration_list_json(
 @get("/registration-completion-list", opt=allow(ANONYMOUS), include_in_schema=False)
 async def registration_list_page(q: Text = None, offset: Offset = 0) -> Template:
     """The same list as a page with a search form."""
-    items, total = await registration_list(q, limit=PAGE_SIZE, offset=offset)
+    try:
+        items, total = await registration_list(q, limit=PAGE_SIZE, offset=offset)
+        error = None
+    except BadInput as exc:  # e.g. an SSN typed into the search box: said on the page
+        items, total, error, q = [], 0, exc.detail.removeprefix("q: "), None
     return Template(
         template_name="pages/registration_list.html",
+        status_code=400 if error else 200,
         context={
             "q": q or "",
             "items": items,
             "total": total,
             "offset": offset,
             "page_size": PAGE_SIZE,
+            "error": error,
         },
     )
 
