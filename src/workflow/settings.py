@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, fields
 from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_DATABASE_URL = "sqlite:///workflow.sqlite"
 
@@ -70,6 +71,15 @@ class Settings:
             role_reminder_days=_env_int("ROLE_REMINDER_DAYS", 3),
             business_timezone=_env("BUSINESS_TIMEZONE", "America/New_York"),
         )
+
+    def __post_init__(self) -> None:
+        try:
+            ZoneInfo(self.business_timezone)
+        except (ValueError, ZoneInfoNotFoundError):
+            raise SystemExit(
+                f"WORKFLOW_BUSINESS_TIMEZONE must be a time zone like America/New_York, "
+                f"got {self.business_timezone!r}"
+            ) from None
 
     def describe(self) -> dict[str, object]:
         return {f.name: getattr(self, f.name) for f in fields(self)}

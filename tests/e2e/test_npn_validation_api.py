@@ -181,3 +181,44 @@ async def test_every_broker_gets_one_validation_case_at_onboarding(client, admin
     rows = await NpnValidation.select(NpnValidation.assister, NpnValidation.state)
     assert rows == [{"assister": broker["id"], "state": "not_checked"}]
     assert broker["npn_status"] == "not_checked" and broker["ssn_provided"] is True
+
+
+async def test_agency_admins_read_their_brokers_validation_only(client, admin, registry):
+    from tests.helpers import new_org
+
+    agency = await new_org(client, admin, "agency")
+    mine = await new_broker(client, admin, VALID, organization_id=agency)
+    theirs = await new_broker(client, admin, VALID)
+    headers = await new_user_headers("agency_admin", organization_id=agency)
+    assert (await get_validation(client, headers, mine["id"]))["state"] == "not_checked"
+    r = await client.get(f"/assisters/{theirs['id']}/validation", headers=headers)
+    assert r.status_code == 404
+    r = await fire_validation(client, headers, mine["id"], "revalidate")
+    assert r.status_code == 403
+
+
+async def test_brokers_history_leaves_out_the_registry_record(client, admin, registry):
+    broker = await new_broker(client, admin, NAME_MISMATCH)
+    me = await new_user_headers("assister", assister_id=broker["id"])
+    await fire_validation(client, me, broker["id"], "revalidate")
+    assert "record" not in (await validation_history(client, me, broker["id"]))[-1]["data"]
+    staff = (await validation_history(client, admin, broker["id"]))[-1]["data"]
+    assert staff["record"]["last_name"] == "Reed"
+
+
+@pytest.mark.parametrize(
+    "role, words",
+    [
+        (None, "Choose an Agent Broker role"),
+        ("individual", "You may continue as an agent or broker"),
+        ("not_agent_broker", "still 'Not an Agent Broker'"),
+    ],
+)
+async def test_a_valid_brokers_message_says_what_is_left(client, admin, registry, role, words):
+    broker = await new_broker(client, admin, VALID)
+    if role:
+        assert (await patch_profile(client, admin, broker["id"], marketplace_role=role)).is_success
+    else:
+        await fire_validation(client, admin, broker["id"], "revalidate")
+    seen = await get_validation(client, admin, broker["id"])
+    assert seen["state"] == "valid" and words in seen["message"]

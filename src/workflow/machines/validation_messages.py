@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from workflow.machines.marketplace import AGENT_BROKER_ROLES, MarketplaceRole
 from workflow.machines.validation import ValidationState
 from workflow.sensitive import NOT_LICENSE_OR_TAX_ID, NPN_LOOKUP
 
@@ -70,8 +71,23 @@ MESSAGES = {
 }
 
 
-def broker_message(state: str, due_days: int = 5, breach_days: int = 7) -> str:
-    """The message for ``state``; support's SLA (business days) fills in the wait."""
+VALID_WITH_ROLE = "Your NPN is validated. You may continue as an agent or broker."
+VALID_NOT_AGENT_BROKER = (
+    "Your NPN is validated. Your marketplace role is still 'Not an Agent Broker': update it "
+    "to one of the Agent Broker options (Individual, SHOP, or both) to take part in the "
+    "Marketplace."
+)
+
+
+def broker_message(
+    state: str, due_days: int = 5, breach_days: int = 7, role: str | None = None
+) -> str:
+    """The message for ``state``; support's SLA (business days) fills in the wait, and a
+    valid broker's marketplace role says what is left to do."""
+    if state == _V.valid and role in AGENT_BROKER_ROLES:
+        return VALID_WITH_ROLE
+    if state == _V.valid and role == MarketplaceRole.not_agent_broker:
+        return VALID_NOT_AGENT_BROKER
     return (
         MESSAGES[ValidationState(state)]
         .replace("{due}", str(due_days))

@@ -18,6 +18,7 @@ from typing import Protocol, TypeVar
 
 import msgspec
 
+from workflow.db import ilike
 from workflow.machines.producer import RegistryRecordData
 from workflow.settings import get_settings
 from workflow.tables import ProducerRecord
@@ -67,8 +68,6 @@ class LocalRegistry:
         return await self._one(ProducerRecord.license_number == number)
 
     async def has_name(self, first_name: str, last_name: str) -> bool:
-        from workflow.db import ilike
-
         return await ProducerRecord.exists().where(
             ilike(ProducerRecord.first_name, first_name.replace("%", ""))
             & ilike(ProducerRecord.last_name, last_name.replace("%", ""))

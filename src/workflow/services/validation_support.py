@@ -28,8 +28,6 @@ from workflow.services.validations import case_for, check_reason, ensure_allowed
 from workflow.settings import get_settings
 from workflow.tables import NpnValidation
 
-SIMPLE_EVENTS = ("escalate", "confirm_identity")
-
 
 async def fire_support_event(
     assister_id: int,

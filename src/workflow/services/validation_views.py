@@ -15,12 +15,13 @@ from workflow.services.validations import case_for
 from workflow.settings import get_settings
 
 
-def message_for(state: str) -> str:
+def message_for(state: str, role: str | None = None) -> str:
     settings = get_settings()
     return broker_message(
         state,
         settings.validation_sla_due_business_days,
         settings.validation_sla_breach_business_days,
+        role,
     )
 
 
@@ -51,7 +52,7 @@ def present_validation(
         "state": case["state"],
         "version": case["version"],
         "allowed_events": VALIDATION.allowed_events(case["state"]),
-        "message": message_for(case["state"]),
+        "message": message_for(case["state"], assister["marketplace_role"]),
         "hint": case["hint"],
         "failure": case["failure"],
         # What exactly failed (registry name, license status) is for support's eyes.
