@@ -191,3 +191,28 @@ async def test_both_roles_register_with_both_agreements(client, admin, registry)
     registered = await registered_broker(client, admin, VALID, role="both")
     assert registered["agreements"] == ["individual", "shop"]
     assert (await get_validation(client, admin, registered["id"]))["state"] == "valid"
+
+
+async def test_a_profile_saved_meanwhile_makes_the_slower_save_a_409(
+    client, admin, registry, monkeypatch
+):
+    """Save A asks the registry; save B lands; A's result would describe a profile that
+    no longer exists, so A is refused whole."""
+    from workflow.services import profiles
+
+    broker = await new_broker(client, admin, ("99999999", VALID[1]))
+    real_check = profiles.check_profile
+
+    async def check_then_lose_the_race(registry, npn, name, ssn):
+        data = await real_check(registry, npn, name, ssn)
+        monkeypatch.setattr(profiles, "check_profile", real_check)
+        r = await patch_profile(client, admin, broker["id"], npn=VALID[0])
+        assert r.status_code == 200 and r.json()["validation"]["state"] == "valid"
+        return data
+
+    monkeypatch.setattr(profiles, "check_profile", check_then_lose_the_race)
+    r = await patch_profile(client, admin, broker["id"], npn="99999998", phone="5035550100")
+    assert r.status_code == 409, r.text
+    assert "saved by someone else" in r.json()["detail"]
+    row = await Assister.select().where(Assister.id == broker["id"]).first()
+    assert (row["npn"], row["phone"], row["npn_status"]) == (VALID[0], None, "valid")

@@ -93,19 +93,19 @@ def profile_has_npn(case: Case) -> str | None:
     return None
 
 
-@guard("SSN given at sign-up or identity confirmed by support")
+@guard("SSN given at sign-up, or identity confirmed")
 def ssn_on_file(case: Case) -> str | None:
     if case.data["ssn_provided"] or case.facts["identity_confirmed"]:
         return None
     return "Saving Data Failed: the account was created without an SSN"
 
 
-@guard("producer registry answered")
+@guard("registry answered")
 def registry_answered(case: Case) -> str | None:
     return None if case.data["registry"] == "answered" else "the producer registry did not answer"
 
 
-@guard("NPN found and name matches the registry")
+@guard("NPN and name match the registry")
 def npn_and_name_match(case: Case) -> str | None:
     record = _record(case)
     if record is None:
@@ -120,12 +120,12 @@ def state_license_active(case: Case) -> str | None:
     return None if license_active(_record(case)) else "no active state license"
 
 
-@guard("holds a health line of authority")
+@guard("holds a health LOA")
 def holds_health_loa(case: Case) -> str | None:
     return None if health_loas(_record(case)) else "no health-related line of authority"
 
 
-@guard("health line of authority active")
+@guard("health LOA active")
 def health_loa_is_active(case: Case) -> str | None:
     return None if health_loa_active(_record(case)) else "health line of authority not active"
 
@@ -171,24 +171,32 @@ CHECKS = [
 ]
 
 
+@guard("every check passes")
+def every_check_passes(case: Case) -> str | None:
+    return next((reason for check, _ in CHECKS if (reason := check.check(case))), None)
+
+
 def _revalidate_transitions() -> list[dict]:
-    out = []
-    for i, (check, failure) in enumerate(CHECKS):
-        passed = [profile_has_npn, *(c for c, _ in CHECKS[:i])]
-        out.append(
-            {
-                "trigger": "revalidate",
-                "source": CHECKABLE,
-                "dest": failure,
-                "conditions": passed,
-                "unless": [check],
-            }
-        )
-    every_check = [profile_has_npn, *(c for c, _ in CHECKS)]
-    out.append(
-        {"trigger": "revalidate", "source": CHECKABLE, "dest": _V.valid, "conditions": every_check}
-    )
-    return out
+    """One edge per outcome. ``transitions`` tries a trigger's edges in the order given
+    and takes the first whose guards pass, so each failure edge only names the check
+    that failed: the ones before it passed, or an earlier edge would have been taken."""
+    failures = [
+        {
+            "trigger": "revalidate",
+            "source": CHECKABLE,
+            "dest": failure,
+            "conditions": [profile_has_npn],
+            "unless": [check],
+        }
+        for check, failure in CHECKS
+    ]
+    valid = {
+        "trigger": "revalidate",
+        "source": CHECKABLE,
+        "dest": _V.valid,
+        "conditions": [profile_has_npn, every_check_passes],
+    }
+    return [*failures, valid]
 
 
 SUPPORT = frozenset({"support", "admin"})

@@ -26,6 +26,7 @@ from workflow.services.errors import (
     Conflict,
     Forbidden,
     GuardRefused,
+    StaleVersion,
 )
 from workflow.services.events import apply_event, load_case
 from workflow.services.principal import Principal
@@ -87,9 +88,24 @@ async def update_profile(
             )
         outcome = None
         if data is not None:
-            outcome = await apply_event(
-                VALIDATION.name, case["id"], "revalidate", actor=actor, data=data, now=now
-            )
+            # The version read before the look-up: a profile saved meanwhile (and validated)
+            # makes this one a 409 rather than a result for a profile that is gone.
+            try:
+                outcome = await apply_event(
+                    VALIDATION.name,
+                    case["id"],
+                    "revalidate",
+                    actor=actor,
+                    data=data,
+                    expected_version=case["version"],
+                    now=now,
+                )
+            except StaleVersion:
+                raise Conflict(
+                    "the profile was saved by someone else while this save was being "
+                    "validated; nothing of this save was kept: reload the profile and save "
+                    "again"
+                ) from None
         refused = role in AGENT_BROKER_ROLES and (
             outcome is None or outcome.state != ValidationState.valid
         )

@@ -12,7 +12,7 @@ from typing import Any
 from workflow.machines.producer import names_match
 from workflow.machines.validation import FAILURES, VALIDATION, ValidationState
 from workflow.sensitive import NPN_LOOKUP, npn_problem
-from workflow.services.errors import BadInput, Conflict, ServiceError
+from workflow.services.errors import BadInput, Conflict, ServiceError, StaleVersion
 from workflow.services.events import EventOutcome, apply_event, check_may_fire
 from workflow.services.principal import SYSTEM, Principal
 from workflow.services.registry import (
@@ -24,7 +24,13 @@ from workflow.services.registry import (
 from workflow.services.role_reminders import send_role_reminders
 from workflow.services.sla import breached_before
 from workflow.services.validation_case import VALIDATION_CASE
-from workflow.services.validations import case_for, check_reason, ensure_allowed, revalidate
+from workflow.services.validations import (
+    case_for,
+    check_reason,
+    ensure_allowed,
+    moved_meanwhile,
+    revalidate,
+)
 from workflow.settings import get_settings
 from workflow.tables import NpnValidation
 
@@ -79,22 +85,27 @@ async def correct_record(
     except RegistryUnavailable as exc:
         raise Conflict(f"the producer registry did not answer ({exc}); try again later") from None
     if record is None:
-        raise BadInput(f"data.npn: NPN {target} is not in the producer registry ({NPN_LOOKUP})")
+        raise BadInput(
+            f"data.npn: NPN {target} is not in the producer registry ({NPN_LOOKUP})", "data.npn"
+        )
     changes: dict[str, Any] = {}
     if not names_match(assister["name"], record.first_name, record.last_name):
         changes["name"] = {"old": assister["name"], "new": record.full_name}
     if assister["npn"] != record.npn:
         changes["npn"] = {"old": assister["npn"], "new": record.npn}
-    return await apply_event(
-        VALIDATION.name,
-        case["id"],
-        "correct_record",
-        actor=actor,
-        reason=reason,
-        data={"registry_npn": record.npn, "changes": changes},
-        expected_version=expected_version or case["version"],
-        now=now,
-    )
+    try:
+        return await apply_event(
+            VALIDATION.name,
+            case["id"],
+            "correct_record",
+            actor=actor,
+            reason=reason,
+            data={"registry_npn": record.npn, "changes": changes},
+            expected_version=expected_version or case["version"],
+            now=now,
+        )
+    except StaleVersion as exc:
+        raise exc if expected_version is not None else moved_meanwhile(exc) from None
 
 
 async def resolve(

@@ -18,7 +18,13 @@ from workflow.machines.producer import names_match
 from workflow.machines.validation import VALIDATION
 from workflow.sensitive import NOT_LICENSE_OR_TAX_ID, NPN_LOOKUP, looks_like_ssn, ssn_refusal
 from workflow.services.assister_case import ASSISTER_CASE
-from workflow.services.errors import BadInput, EventNotAllowed, NotFound, StaleVersion
+from workflow.services.errors import (
+    BadInput,
+    Conflict,
+    EventNotAllowed,
+    NotFound,
+    StaleVersion,
+)
 from workflow.services.events import EventOutcome, apply_event, check_may_fire, load_case
 from workflow.services.principal import Principal
 from workflow.services.registry import (
@@ -115,7 +121,7 @@ async def revalidate(
     is the outcome ``registry_unavailable``, retried later."""
     check_may_fire(VALIDATION_CASE, "revalidate", actor, None)
     registry = registry or get_registry()
-    for attempt in range(ATTEMPTS):
+    for _ in range(ATTEMPTS):
         assister, case = await case_for(assister_id, actor)
         ensure_allowed(case, "revalidate")
         data = await check_profile(registry, *revalidate_data_for(assister))
@@ -130,9 +136,21 @@ async def revalidate(
                 now=now,
             )
         except StaleVersion:
-            if expected_version is not None or attempt == ATTEMPTS - 1:
+            if expected_version is not None:
                 raise
-    raise AssertionError("unreachable")
+    raise Conflict(
+        "the NPN validation kept changing while the producer registry was being asked; "
+        "reload it and try again"
+    )
+
+
+def moved_meanwhile(exc: StaleVersion) -> Conflict:
+    """A case that changed between reading it and asking the registry, when the caller
+    sent no If-Match: say what happened rather than mention a header they never sent."""
+    return Conflict(
+        f"the NPN validation changed while the producer registry was being asked (it is "
+        f"now at version {exc.version}); reload it and try again"
+    )
 
 
 def ensure_allowed(case: Mapping[str, Any], event: str) -> None:
