@@ -11,7 +11,6 @@ validated again.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Literal
 
 import msgspec
 
@@ -23,6 +22,7 @@ from workflow.machines.producer import (
     license_active,
     names_match,
 )
+from workflow.machines.validation_data import CorrectRecordData, RevalidateData
 
 
 class ValidationState(StrEnum):
@@ -49,33 +49,6 @@ FAILURES = (
 )
 STUCK = (*FAILURES, _V.escalated)  # what the support queue lists
 CHECKABLE = [_V.not_checked, _V.valid, *FAILURES, _V.resolved]
-
-Npn = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{0,10}$")]
-Short = Annotated[str, msgspec.Meta(max_length=500)]
-
-
-class RevalidateData(msgspec.Struct, forbid_unknown_fields=True):
-    """The profile as checked and what the registry said: filled by the service."""
-
-    npn: Npn
-    name: Short
-    ssn_provided: bool
-    registry: Literal["answered", "unavailable"]
-    record: RegistryRecordData | None = None
-    hint: Short | None = None
-    error: Short | None = None
-
-
-class FieldChange(msgspec.Struct, forbid_unknown_fields=True):
-    old: Short | None
-    new: Short
-
-
-class CorrectRecordData(msgspec.Struct, forbid_unknown_fields=True):
-    """Profile fields copied from the registry record of ``registry_npn``, old → new."""
-
-    registry_npn: Annotated[str, msgspec.Meta(pattern=r"^[0-9]{1,10}$")]
-    changes: dict[Literal["name", "npn"], FieldChange]
 
 
 def _record(case: Case) -> RegistryRecordData | None:
