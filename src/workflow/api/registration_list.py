@@ -15,7 +15,7 @@ from workflow.services.registration_list import registration_list
 PAGE_SIZE = 25
 
 
-@get("/registration-list", opt=allow(ANONYMOUS), tags=["public"], security=[])
+@get("/registration-list", opt=allow(ANONYMOUS), tags=["public"])
 async def registration_list_json(
     q: Text = None, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
 ) -> RegistrationPage:
