@@ -6,7 +6,7 @@ STAMP := $(VENV)/.install-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format bench migration system-deps test-system-deps
+.PHONY: install run test lint format bench migration system-deps test-system-deps diagrams
 
 install: $(STAMP)
 
@@ -51,3 +51,7 @@ bench: install
 # For developers: generate a migration after changing tables (review it, then commit).
 migration: install
 	PICCOLO_CONF=workflow.piccolo_conf $(BIN)/piccolo migrations new workflow --auto
+
+# Regenerate state_diagrams/ from the machine declarations (a test fails when they drift).
+diagrams: install system-deps
+	$(BIN)/workflow diagrams --out state_diagrams

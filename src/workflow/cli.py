@@ -1,4 +1,4 @@
-"""The ``workflow`` command: serve, migrate, users, demo, registry, validations."""
+"""The ``workflow`` command: serve, migrate, users, demo, diagrams, registry, validations."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import date
 
 from workflow.cli_validations import add_commands as add_validation_commands
 from workflow.db import connect, disconnect, migrate
@@ -97,6 +98,56 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return _run(job)
 
 
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from workflow.services.sweep_cli import run_sweep
+
+    return _run(lambda: run_sweep(args.as_of, args.dry_run))
+
+
+def cmd_outbox(args: argparse.Namespace) -> int:
+    from workflow.services.outbox import deliver_due
+
+    async def job() -> None:
+        await migrate()
+        while True:
+            report = await deliver_due()
+            print(
+                f"sent {len(report.sent)}, retrying {len(report.retrying)}, "
+                f"failed {len(report.failed)}"
+            )
+            for message_id, error in {**report.retrying, **report.failed}.items():
+                print(f"  message {message_id}: {error}")
+            if args.once or not report.sent:
+                return
+
+    return _run(job)
+
+
+def cmd_diagrams(args: argparse.Namespace) -> int:
+    """Needs no database: the diagrams are drawn from the machine declarations."""
+    from pathlib import Path
+
+    from workflow.diagrams import GraphvizUnavailable, differences, expected_files, write_files
+    from workflow.machines import MACHINES
+
+    try:
+        files = expected_files(MACHINES)
+    except GraphvizUnavailable as exc:
+        print(f"error: {exc}; nothing was written", file=sys.stderr)
+        return 2
+    out = Path(args.out)
+    if args.check:
+        problems = differences(out, files)
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        if problems:
+            print("run `make diagrams` and commit the result", file=sys.stderr)
+        return 1 if problems else 0
+    changed = write_files(out, files)
+    print(f"{out}: {len(files)} files, {len(changed)} changed {' '.join(changed)}".rstrip())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="workflow", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -125,6 +176,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="load demo organisations and assisters with history")
     demo.set_defaults(func=cmd_demo)
+
+    sweep = sub.add_parser("sweep", help="apply the calendar's rules: lapses, reminders, expiry")
+    sweep.add_argument("--as-of", type=date.fromisoformat, help="the day to sweep for (YYYY-MM-DD)")
+    sweep.add_argument("--dry-run", action="store_true", help="list what would change")
+    sweep.set_defaults(func=cmd_sweep)
+
+    out = sub.add_parser("outbox", help="e-mail pending mailbox messages (SMTP settings)")
+    out.add_argument("--once", action="store_true", help="one batch only")
+    out.set_defaults(func=cmd_outbox)
+
+    diagrams = sub.add_parser("diagrams", help="write every machine's state diagrams")
+    diagrams.add_argument("--out", default="state_diagrams", help="folder (default: %(default)s)")
+    diagrams.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 naming files that differ"
+    )
+    diagrams.set_defaults(func=cmd_diagrams)
     add_validation_commands(sub)
     return parser
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, fields
+from datetime import UTC, date, datetime
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
+
+from workflow.machines.training_year import Calendar
 
 DEFAULT_DATABASE_URL = "sqlite:///workflow.sqlite"
 
@@ -30,6 +33,26 @@ def _env_float(name: str, default: float) -> float:
         raise SystemExit(f"WORKFLOW_{name} must be a number, got {raw!r}") from exc
 
 
+def _env_ints(name: str, default: tuple[int, ...]) -> tuple[int, ...]:
+    raw = _env(name, ",".join(map(str, default)))
+    try:
+        return tuple(int(part) for part in raw.split(",") if part.strip())
+    except ValueError as exc:
+        raise SystemExit(
+            f"WORKFLOW_{name} must be numbers separated by commas, got {raw!r}"
+        ) from exc
+
+
+def _env_month_day(name: str, default: str) -> tuple[int, int]:
+    raw = _env(name, default)
+    try:
+        month, day = (int(part) for part in raw.split("-"))
+        date(2001, month, day)
+    except ValueError as exc:
+        raise SystemExit(f"WORKFLOW_{name} must be MM-DD, e.g. 10-31, got {raw!r}") from exc
+    return month, day
+
+
 def _env_bool(name: str, default: bool) -> bool:
     return _env(name, "1" if default else "0").strip().lower() in {"1", "true", "yes", "on"}
 
@@ -52,7 +75,30 @@ class Settings:
     validation_sla_due_business_days: int = 5
     validation_sla_breach_business_days: int = 7
     role_reminder_days: int = 3
-    business_timezone: str = "America/New_York"
+    # Dates in the program (deadlines, "today" for the sweep) are in this time zone.
+    program_timezone: str = "UTC"
+    # The training year (DOMAIN.md "The training year").
+    training_deadline: tuple[int, int] = (10, 31)
+    late_hire_days: int = 60
+    reminder_days: tuple[int, ...] = (30, 14, 7)
+    refresher_allowed: bool = True
+    # Requested associations nobody confirmed end after this many days.
+    association_request_expiry_days: int = 30
+    # The sweep inside `serve`: 0 = off (run `workflow sweep` from cron instead).
+    sweep_interval_minutes: int = 0
+    sweep_batch_size: int = 5000
+    # Outgoing e-mail (the outbox worker).
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    mail_from: str = "assister-program@localhost"
+    outbox_interval_seconds: int = 0  # the worker inside `serve`: 0 = off
+    outbox_max_attempts: int = 12
+    outbox_backoff_seconds: int = 30
+    outbox_lease_seconds: int = 300  # a claimed message is retried after this if unsent
+    smtp_timeout_seconds: int = 30
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -69,20 +115,39 @@ class Settings:
             validation_sla_due_business_days=_env_int("VALIDATION_SLA_DUE_BUSINESS_DAYS", 5),
             validation_sla_breach_business_days=_env_int("VALIDATION_SLA_BREACH_BUSINESS_DAYS", 7),
             role_reminder_days=_env_int("ROLE_REMINDER_DAYS", 3),
-            business_timezone=_env("BUSINESS_TIMEZONE", "America/New_York"),
+            program_timezone=_env("PROGRAM_TIMEZONE", "UTC"),
+            training_deadline=_env_month_day("TRAINING_DEADLINE", "10-31"),
+            late_hire_days=_env_int("LATE_HIRE_DAYS", 60),
+            reminder_days=_env_ints("REMINDER_DAYS", (30, 14, 7)),
+            refresher_allowed=_env_bool("REFRESHER_ALLOWED", True),
+            association_request_expiry_days=_env_int("ASSOCIATION_REQUEST_EXPIRY_DAYS", 30),
+            sweep_interval_minutes=_env_int("SWEEP_INTERVAL_MINUTES", 0),
+            sweep_batch_size=_env_int("SWEEP_BATCH_SIZE", 5000),
+            smtp_host=_env("SMTP_HOST", "127.0.0.1"),
+            smtp_port=_env_int("SMTP_PORT", 25),
+            smtp_username=_env("SMTP_USERNAME", ""),
+            smtp_password=_env("SMTP_PASSWORD", ""),
+            smtp_starttls=_env_bool("SMTP_STARTTLS", False),
+            mail_from=_env("MAIL_FROM", "assister-program@localhost"),
+            outbox_interval_seconds=_env_int("OUTBOX_INTERVAL_SECONDS", 0),
+            outbox_max_attempts=_env_int("OUTBOX_MAX_ATTEMPTS", 12),
+            outbox_backoff_seconds=_env_int("OUTBOX_BACKOFF_SECONDS", 30),
+            outbox_lease_seconds=_env_int("OUTBOX_LEASE_SECONDS", 300),
+            smtp_timeout_seconds=_env_int("SMTP_TIMEOUT_SECONDS", 30),
         )
 
-    def __post_init__(self) -> None:
-        try:
-            ZoneInfo(self.business_timezone)
-        except (ValueError, ZoneInfoNotFoundError):
-            raise SystemExit(
-                f"WORKFLOW_BUSINESS_TIMEZONE must be a time zone like America/New_York, "
-                f"got {self.business_timezone!r}"
-            ) from None
+    def today(self, now: datetime | None = None) -> date:
+        """The program's date at ``now`` (deadlines are whole days in its time zone)."""
+        return (now or datetime.now(UTC)).astimezone(ZoneInfo(self.program_timezone)).date()
+
+    @property
+    def calendar(self) -> Calendar:
+        month, day = self.training_deadline
+        return Calendar(month, day, self.late_hire_days, self.reminder_days)
 
     def describe(self) -> dict[str, object]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        hidden = {"smtp_password"}
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in hidden}
 
 
 @lru_cache(maxsize=1)

@@ -8,16 +8,12 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.async_api import async_playwright
+
+from tests.server import running_server
 
 CHROMIUM = os.environ.get("WORKFLOW_TEST_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -33,62 +29,11 @@ CHROMIUM_ARGS = [
 ]
 
 
-@dataclass
-class LiveServer:
-    url: str
-    output: str  # what ``serve`` printed before it started serving
-
-    @property
-    def first_admin(self) -> tuple[str, str] | None:
-        """(username, password) printed on first start, if this start created them."""
-        user = re.search(r"username: (\S+)", self.output)
-        password = re.search(r"password: (\S+)", self.output)
-        return (user.group(1), password.group(1)) if user and password else None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
-async def live_server(db):
+def live_server(db):
     """``workflow serve`` on this test's database, stopped at the end of the test."""
-    port = _free_port()
-    env = {
-        **os.environ,
-        "WORKFLOW_DATABASE_URL": db.url,
-        "WORKFLOW_DEVELOPMENT": "1",
-        "PYTHONUNBUFFERED": "1",
-    }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "workflow.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    seen = []
-    for line in proc.stdout:
-        seen.append(line)
-        if line.startswith("serving on"):
-            break
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            httpx.get(f"{url}/health", timeout=1)
-            break
-        except httpx.TransportError:
-            time.sleep(0.05)
-    else:
-        proc.kill()
-        raise AssertionError("server did not start:\n" + "".join(seen))
-    try:
-        yield LiveServer(url, "".join(seen))
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+    with running_server(db.url, development="1") as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -1,15 +1,13 @@
 """The ``workflow`` command, run as a real process against the test database."""
 
 import os
-import re
-import socket
 import subprocess
 import sys
-import time
 
 import httpx
 
 from tests.helpers import bearer
+from tests.server import running_server
 from workflow.tables import Assister, History
 
 
@@ -84,66 +82,13 @@ async def test_demo_loads_every_state_with_history(db):
     assert failed >= 1
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _start_server(db, port: int) -> subprocess.Popen:
-    env = {**os.environ, "WORKFLOW_DATABASE_URL": db.url, "PYTHONUNBUFFERED": "1"}
-    return subprocess.Popen(
-        [sys.executable, "-m", "workflow.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-
-
-def _read_until_serving(proc: subprocess.Popen) -> str:
-    seen = []
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        seen.append(line)
-        if line.startswith("serving on"):
-            return "".join(seen)
-    proc.kill()
-    raise AssertionError("server did not start:\n" + "".join(seen))
-
-
-def _wait_healthy(base: str) -> httpx.Response:
-    for _ in range(100):
-        try:
-            return httpx.get(f"{base}/health", timeout=1)
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise AssertionError("server never answered /health")
-
-
 async def test_serve_first_start_creates_admin_once(db):
-    port = _free_port()
-    proc = _start_server(db, port)
-    try:
-        out = _read_until_serving(proc)
-        assert "username: admin" in out
-        password = re.search(r"password: (\S+)", out).group(1)
-        token = re.search(r"API token: (\S+)", out).group(1)
-        assert len(password) >= 12
-        base = f"http://127.0.0.1:{port}"
-        assert _wait_healthy(base).json()["status"] == "ok"
-        r = httpx.get(f"{base}/assisters", headers=bearer(token))
+    with running_server(db.url) as server:
+        username, password = server.first_admin
+        assert username == "admin" and len(password) >= 12
+        assert httpx.get(f"{server.url}/health").json()["status"] == "ok"
+        r = httpx.get(f"{server.url}/assisters", headers=bearer(server.first_token))
         assert r.status_code == 200
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-    proc = _start_server(db, port)
-    try:
-        again = _read_until_serving(proc)
-        assert "password" not in again  # the admin exists now: nothing printed
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+    with running_server(db.url) as again:
+        assert again.first_admin is None  # the admin exists now: nothing printed
+        assert "password" not in again.output

@@ -222,3 +222,19 @@ async def test_a_valid_brokers_message_says_what_is_left(client, admin, registry
         await fire_validation(client, admin, broker["id"], "revalidate")
     seen = await get_validation(client, admin, broker["id"])
     assert seen["state"] == "valid" and words in seen["message"]
+
+
+async def test_a_brokers_validation_is_drawn_with_its_path(client, admin, registry):
+    broker = await new_broker(client, admin, NO_LICENSE)
+    await fire_validation(client, admin, broker["id"], "revalidate")
+    await fire_validation(client, admin, broker["id"], "revalidate")
+    me = await new_user_headers("assister", assister_id=broker["id"])
+    mmd = await client.get(f"/assisters/{broker['id']}/validation/diagram.mmd", headers=me)
+    assert mmd.status_code == 200, mmd.text
+    assert "class no_license current" in mmd.text
+    other = await new_broker(client, admin, VALID)
+    r = await client.get(f"/assisters/{other['id']}/validation/diagram.mmd", headers=me)
+    assert r.status_code == 404
+    listing = (await client.get("/diagrams")).json()["items"]
+    links = next(i for i in listing if i["name"] == "npn_validation")["links"]
+    assert links["case_mmd"] == "/assisters/{id}/validation/diagram.mmd"

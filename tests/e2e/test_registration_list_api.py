@@ -101,11 +101,18 @@ async def test_an_ssn_is_never_a_search(client, db):
     assert r.status_code == 400 and "Social Security Number" in r.json()["detail"]
 
 
-def test_registration_year_starts_on_july_first():
+def test_registration_year_starts_on_july_first(monkeypatch):
+    from workflow.settings import get_settings
+
     assert registration_year(datetime(2026, 6, 30, 16, tzinfo=UTC)) == 2026
     assert registration_year(datetime(2026, 7, 1, 16, tzinfo=UTC)) == 2027
-    # 2 a.m. UTC on July 1st is still June 30th on the East Coast
-    assert registration_year(datetime(2026, 7, 1, 2, tzinfo=UTC)) == 2026
+    monkeypatch.setenv("WORKFLOW_PROGRAM_TIMEZONE", "America/New_York")
+    get_settings.cache_clear()
+    try:  # 2 a.m. UTC on July 1st is still June 30th on the East Coast
+        assert registration_year(datetime(2026, 7, 1, 2, tzinfo=UTC)) == 2026
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
 
 
 async def test_the_page_pages_and_says_what_was_wrong(client, listed, monkeypatch):

@@ -7,18 +7,16 @@ from workflow.tables import History
 
 
 async def test_twenty_concurrent_identical_events_apply_once(client, admin):
-    a = await new_assister(client, admin)
-    url = f"/assisters/{a['id']}/events/complete_training"
+    a = await walk_to(client, admin, await new_assister(client, admin), "active")
+    url = f"/assisters/{a['id']}/events/lapse"
     responses = await asyncio.gather(*(client.post(url, headers=admin) for _ in range(20)))
     codes = sorted(r.status_code for r in responses)
     assert codes.count(200) == 1, codes
     assert set(codes) <= {200, 409}, codes
-    rows = await History.select().where(
-        (History.entity_id == a["id"]) & (History.event == "complete_training")
-    )
+    rows = await History.select().where((History.entity_id == a["id"]) & (History.event == "lapse"))
     assert len(rows) == 1
     current = (await client.get(f"/assisters/{a['id']}", headers=admin)).json()
-    assert current["state"] == "trained" and current["version"] == 2
+    assert current["state"] == "lapsed" and current["version"] == a["version"] + 1
 
 
 async def test_concurrent_different_events_on_one_assister_leave_one_consistent_state(

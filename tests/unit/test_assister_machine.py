@@ -10,6 +10,10 @@ from workflow.machines.errors import BadEventData, EventNotAllowed, GuardRefused
 
 def facts(**overrides):
     base = {
+        "current_training_year": 2027,
+        "exempt": False,
+        "refresher_eligible": False,
+        "default_course": "full",
         "kind": "navigator",
         "npn_status": "not_checked",
         "pass_mark": 80,
@@ -40,10 +44,10 @@ def test_states_are_the_lifecycle():
     "state, expected",
     [
         ("onboarded", ["complete_training", "deactivate"]),
-        ("trained", ["record_exam", "lapse", "deactivate"]),
-        ("exam_passed", ["register", "lapse", "deactivate"]),
-        ("registered", ["activate", "lapse", "deactivate"]),
-        ("active", ["lapse", "deactivate"]),
+        ("trained", ["complete_training", "record_exam", "lapse", "deactivate"]),
+        ("exam_passed", ["complete_training", "record_exam", "register", "lapse", "deactivate"]),
+        ("registered", ["complete_training", "record_exam", "activate", "lapse", "deactivate"]),
+        ("active", ["complete_training", "record_exam", "lapse", "deactivate"]),
         ("lapsed", ["complete_training", "deactivate"]),
         ("deactivated", ["reinstate"]),
     ],

@@ -13,28 +13,40 @@ from litestar.template import TemplateConfig
 
 from workflow.api.assisters import AssisterController
 from workflow.api.auth import ANONYMOUS, allow, authorize, current_principal
+from workflow.api.diagrams import CASE_DIAGRAM_ROUTES, DiagramController
 from workflow.api.errors import EXCEPTION_HANDLERS
+from workflow.api.exemptions import ExemptionController
 from workflow.api.organizations import OrganizationController
 from workflow.api.registration_list import ROUTES as REGISTRATION_LIST_ROUTES
 from workflow.api.support import SupportController
 from workflow.api.system import ROUTES as SYSTEM_ROUTES
-from workflow.api.validations import ValidationController
+from workflow.api.validations import VALIDATION_DIAGRAM_ROUTES, ValidationController
 from workflow.db import connect, disconnect
+from workflow.services.scheduler import start_jobs
 from workflow.settings import Settings, get_settings
 from workflow.templating import environment
 
 log = logging.getLogger("workflow")
 
-ROUTE_HANDLERS = [*SYSTEM_ROUTES, AssisterController, OrganizationController]
-ROUTE_HANDLERS += [ValidationController, SupportController]
+ROUTE_HANDLERS = [
+    *SYSTEM_ROUTES,
+    AssisterController,
+    OrganizationController,
+    ExemptionController,
+]
+ROUTE_HANDLERS += [DiagramController, *CASE_DIAGRAM_ROUTES]
+ROUTE_HANDLERS += [ValidationController, SupportController, *VALIDATION_DIAGRAM_ROUTES]
 ROUTE_HANDLERS += REGISTRATION_LIST_ROUTES
 
 
-async def _open_database(_: Litestar) -> None:
+async def _open_database(app: Litestar) -> None:
     await connect()
+    app.state.jobs = start_jobs(get_settings())
 
 
-async def _close_database(_: Litestar) -> None:
+async def _close_database(app: Litestar) -> None:
+    for job in getattr(app.state, "jobs", []):
+        job.cancel()
     await disconnect()
 
 

@@ -66,6 +66,7 @@ class AssisterController(Controller):
             npn=data.npn,
             organization_id=data.organization_id,
             ssn_provided=data.ssn_provided,
+            language=data.language,
         )
         return convert(await svc.create_assister(new, actor), AssisterOut)
 

@@ -67,3 +67,22 @@ def current_principal(request: Request) -> Principal:
     if principal is None:
         raise NotAuthorizedException("send an API token: Authorization: Bearer <token>")
     return principal
+
+
+def require(
+    connection: ASGIConnection, roles: frozenset[str] | tuple[str, ...], what: str
+) -> Principal:
+    """Inside a public route, for a part of it that is not public (e.g. a diagram's
+    ``?counts=1``): the same 401/403 the global guard gives. Returns the principal."""
+    principal = connection.scope.get("user")
+    if principal is None:
+        if connection.headers.get("authorization"):
+            raise NotAuthorizedException(
+                "the bearer token is invalid, expired or revoked; ask an admin for a new one"
+            )
+        raise NotAuthorizedException(f"{what} needs an API token: Authorization: Bearer <token>")
+    if principal.role not in roles:
+        raise PermissionDeniedException(
+            f"a {principal.role} may not ask for {what}; allowed: {', '.join(sorted(roles))}"
+        )
+    return principal

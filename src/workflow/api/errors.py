@@ -27,6 +27,7 @@ STATUS = [
     (e.EventNotAllowed, 409),
     (e.Conflict, 409),
     (e.GuardRefused, 422),
+    (e.Unavailable, 503),
 ]
 
 

@@ -3,13 +3,14 @@ document says exactly what goes over the wire."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 import msgspec
 from msgspec import Meta, Struct
 
 from workflow.machines.assister import AssisterKind
+from workflow.machines.training_year import Language
 from workflow.tables import OrganizationKind
 
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
@@ -34,6 +35,20 @@ class NewAssisterBody(Struct, forbid_unknown_fields=True):
     organization_id: int | None = None
     # Whether the person gave an SSN when their account was created. Never the SSN itself.
     ssn_provided: bool = False
+    language: Language = Language.en
+
+
+class TrainingStatus(Struct):
+    """This training year's certification: what is done, what is left, by when."""
+
+    training_year: str
+    deadline: date
+    certified: bool
+    still_required: list[str]
+    overdue: bool
+    days_left: int
+    courses_completed: list[str]
+    exam_passed: bool
 
 
 class AssisterOut(Struct):
@@ -57,6 +72,9 @@ class AssisterOut(Struct):
     allowed_events: list[str]
     marketplace_role: str | None = None
     ssn_provided: bool = False
+    onboarded_on: date | None = None
+    language: str = "en"
+    training: TrainingStatus | None = None  # on a single assister's record only
 
 
 class AssisterPage(Struct):

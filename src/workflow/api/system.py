@@ -11,6 +11,7 @@ from piccolo.apps.migrations.tables import Migration
 
 from workflow.api.auth import ALL_ROLES, ANONYMOUS, allow
 from workflow.db import current_engine, is_sqlite
+from workflow.services.diagrams import machines as diagram_machines
 
 
 class DatabaseHealth(Struct):
@@ -49,8 +50,8 @@ async def health() -> Health:
 
 @get("/", opt=allow(ANONYMOUS), include_in_schema=False)
 async def home() -> Template:
-    """A small page for newcomers, linking to the API docs and the admin."""
-    return Template(template_name="pages/home.html", context={})
+    """A small page for newcomers, linking to the API docs, the admin and the diagrams."""
+    return Template(template_name="pages/home.html", context={"machines": diagram_machines()})
 
 
 class Pong(Struct):

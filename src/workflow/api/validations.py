@@ -10,6 +10,7 @@ from litestar.params import FromPath, JSONBody
 
 from workflow.api.assisters import IfMatch, parse_if_match
 from workflow.api.auth import allow
+from workflow.api.diagrams import case_diagram_routes
 from workflow.api.params import Actor, Id
 from workflow.api.schemas import EventBody, EventResult, HistoryEntry, convert
 from workflow.api.validation_schemas import ValidationEventResult, ValidationOut
@@ -90,6 +91,21 @@ class ValidationController(Controller):
                 assister_id, event, actor, body.reason, expected_version=version
             )
         return _result(outcome, followed)
+
+
+async def validation_id_of(assister_id: int, actor) -> int:
+    """The broker's validation case, for the per-case diagram (404 as for reading it)."""
+    _, case = await case_for(assister_id, actor)
+    return case["id"]
+
+
+# GET /assisters/{id}/validation/diagram.svg and .mmd: this broker's validation drawn.
+VALIDATION_DIAGRAM_ROUTES = case_diagram_routes(
+    VALIDATION.name,
+    "/assisters/{case_id:int}/validation",
+    roles=("admin", "support", "assister"),
+    find_case=validation_id_of,
+)
 
 
 def _no_data(event: str, body: EventBody) -> None:

@@ -5,8 +5,9 @@
 
 from workflow.machines.assister import ASSISTER
 from workflow.machines.base import MachineSpec
+from workflow.machines.exemption import EXEMPTION
 from workflow.machines.validation import VALIDATION
 
-MACHINES: dict[str, MachineSpec] = {spec.name: spec for spec in (ASSISTER, VALIDATION)}
+MACHINES: dict[str, MachineSpec] = {spec.name: spec for spec in (ASSISTER, EXEMPTION, VALIDATION)}
 
 __all__ = ["MACHINES", "MachineSpec"]

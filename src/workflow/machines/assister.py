@@ -12,6 +12,7 @@ import msgspec
 from workflow.codes import normalize_registration_number, verify_secret
 from workflow.machines.base import Case, EventSpec, MachineSpec, guard, record_refusal
 from workflow.machines.marketplace import AGREEMENTS_FOR_ROLE, ROLE_LABELS
+from workflow.machines.training_year import CourseKind, Language
 
 
 class AssisterState(StrEnum):
@@ -35,12 +36,16 @@ Year = Annotated[int, msgspec.Meta(ge=2014, le=2100)]
 Agreement = Literal["individual", "shop"]
 
 
-class CompleteTrainingData(msgspec.Struct, forbid_unknown_fields=True):
-    training_year: Year | None = None
+class CompleteTrainingData(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    training_year: Year | None = None  # default: the training year of the day it is recorded
+    course: CourseKind | None = None  # default: overview for exempt organisations, else full
+    language: Language | None = None  # default: the assister's preferred language
 
 
-class RecordExamData(msgspec.Struct, forbid_unknown_fields=True):
+class RecordExamData(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     score: Score
+    training_year: Year | None = None
+    language: Language | None = None
 
 
 class RegisterData(msgspec.Struct, forbid_unknown_fields=True):
@@ -60,6 +65,30 @@ def passes_exam(case: Case) -> str | None:
             f"score below pass mark {pass_mark}: the failed attempt is recorded and the "
             "assister stays trained and may take the exam again"
         )
+    return None
+
+
+@guard("course suits the assister")
+def course_allowed(case: Case) -> str | None:
+    course = case.data.get("course") or case.facts["default_course"]
+    if course == CourseKind.overview and not case.facts["exempt"]:
+        return (
+            "the Overview course is only for assisters of organisations exempt from the full "
+            "Marketplace training; take the full course"
+        )
+    if course == CourseKind.refresher and not case.facts["refresher_eligible"]:
+        return (
+            "the refresher is for returning assisters who completed the full course and exam "
+            "in each of the past two training years; take the full course"
+        )
+    return None
+
+
+@guard("training year is not in the future")
+def training_year_not_future(case: Case) -> str | None:
+    year, current = case.data.get("training_year"), case.facts["current_training_year"]
+    if year is not None and year > current:
+        return f"training_year {year} is in the future; the current training year is TY{current}"
     return None
 
 
@@ -114,6 +143,8 @@ def email_matches(case: Case) -> str | None:
 
 _S = AssisterState
 ADMIN = frozenset({"admin"})
+# States in which a (new) training year's course and exam can be recorded in place.
+CERTIFIED = [_S.trained, _S.exam_passed, _S.registered, _S.active]
 
 ASSISTER = MachineSpec(
     name="assister",
@@ -130,17 +161,36 @@ ASSISTER = MachineSpec(
         _S.deactivated: "left the program (the roster marks them inactive)",
     },
     transitions=[
-        {"trigger": "complete_training", "source": [_S.onboarded, _S.lapsed], "dest": _S.trained},
         {
-            "trigger": "record_exam",
-            "source": _S.trained,
-            "dest": _S.exam_passed,
-            "conditions": [passes_exam],
+            "trigger": "complete_training",
+            "source": [_S.onboarded, _S.lapsed],
+            "dest": _S.trained,
+            "conditions": [course_allowed, training_year_not_future],
+        },
+        # A new training year's course and exam, taken without leaving the state.
+        {
+            "trigger": "complete_training",
+            "source": CERTIFIED,
+            "dest": "=",
+            "conditions": [course_allowed, training_year_not_future],
         },
         {
             "trigger": "record_exam",
             "source": _S.trained,
-            "dest": _S.trained,
+            "dest": _S.exam_passed,
+            "conditions": [training_year_not_future, passes_exam],
+        },
+        {
+            "trigger": "record_exam",
+            "source": [_S.exam_passed, _S.registered, _S.active],
+            "dest": "=",
+            "conditions": [training_year_not_future, passes_exam],
+        },
+        {
+            "trigger": "record_exam",
+            "source": CERTIFIED,
+            "dest": "=",
+            "conditions": [training_year_not_future],
             "unless": [passes_exam],
             "after": [record_refusal],
         },
@@ -170,9 +220,13 @@ ASSISTER = MachineSpec(
     ],
     events={
         "complete_training": EventSpec(
-            ADMIN, "completed the certification course", CompleteTrainingData
+            ADMIN,
+            "completed a course (full, refresher or overview) for a training year",
+            CompleteTrainingData,
         ),
-        "record_exam": EventSpec(ADMIN, "records an exam attempt and its score", RecordExamData),
+        "record_exam": EventSpec(
+            ADMIN, "records an exam attempt and its score for a training year", RecordExamData
+        ),
         "register": EventSpec(
             frozenset({"admin", "assister"}),
             "accepts the agreement(s); issues the Registration Number",

@@ -11,6 +11,7 @@ from workflow.machines.assister import ASSISTER
 from workflow.services.cases import CaseKind, EffectContext
 from workflow.services.mailbox import write_message
 from workflow.services.principal import Principal
+from workflow.services.training import record_training, training_facts
 from workflow.settings import get_settings
 from workflow.tables import Account, ApiToken, Assister
 
@@ -67,10 +68,25 @@ async def issue_registration_number(ctx: EffectContext) -> None:
     )
 
 
-async def consume_registration_number(ctx: EffectContext) -> None:
+async def activate(ctx: EffectContext) -> None:
+    """The Registration Number is used up; the registration confirmation goes out."""
     await Assister.update(
         {Assister.registration_number_hash: None, Assister.activated_at: ctx.now}
     ).where(Assister.id == ctx.row["id"])
+    year = ctx.now.year
+    await write_message(ctx.row, "registration_complete", {"year": year}, ctx.now)
+
+
+async def complete_training(ctx: EffectContext) -> None:
+    await record_training(ctx, exam=False)
+
+
+async def record_exam(ctx: EffectContext) -> None:
+    await record_training(ctx, exam=True)
+
+
+async def lapse_notice(ctx: EffectContext) -> None:
+    await write_message(ctx.row, "lapse_notice", {"reason": ctx.reason or ""}, ctx.now)
 
 
 async def revoke_tokens(ctx: EffectContext) -> None:
@@ -86,9 +102,13 @@ ASSISTER_CASE = CaseKind(
     table=Assister,
     facts=assister_facts,
     visible_to=assister_visible_to,
+    load_facts=training_facts,
     effects={
+        "complete_training": complete_training,
+        "record_exam": record_exam,
         "register": issue_registration_number,
-        "activate": consume_registration_number,
+        "activate": activate,
+        "lapse": lapse_notice,
         "deactivate": revoke_tokens,
     },
 )

@@ -12,10 +12,12 @@ from workflow.machines.assister import ASSISTER, AssisterKind, AssisterState
 from workflow.services.assister_case import ASSISTER_CASE
 from workflow.services.errors import BadInput
 from workflow.services.events import load_case, record_creation
+from workflow.services.history import case_history  # noqa: F401  (re-exported)
 from workflow.services.principal import Principal
+from workflow.services.training import requirements
 from workflow.services.validation_case import create_validation
 from workflow.settings import get_settings
-from workflow.tables import Assister, History, Organization
+from workflow.tables import Assister, Organization
 
 PUBLIC_COLUMNS = [c for c in Assister._meta.columns if c._meta.name != "registration_number_hash"]
 
@@ -30,6 +32,7 @@ class NewAssister:
     organization_id: int | None = None
     # Whether an SSN was given when the account was created (the SSN itself never is).
     ssn_provided: bool = False
+    language: str = "en"
 
 
 async def create_assister(new: NewAssister, actor: Principal, now: datetime | None = None) -> dict:
@@ -56,6 +59,8 @@ async def create_assister(new: NewAssister, actor: Principal, now: datetime | No
                 organization=new.organization_id,
                 reference_number=reference,
                 ssn_provided=new.ssn_provided,
+                language=new.language,
+                onboarded_on=get_settings().today(now),
                 created_at=now,
                 updated_at=now,
             )
@@ -86,10 +91,16 @@ async def _unused_reference_number() -> str:
     raise RuntimeError("could not find an unused Reference Number; raise the digit count")
 
 
-async def get_assister(assister_id: int, actor: Principal) -> dict[str, Any]:
-    """The assister's record with the events allowed now; 404 if the actor may not see it."""
+async def get_assister(
+    assister_id: int, actor: Principal, now: datetime | None = None
+) -> dict[str, Any]:
+    """The assister's record with the events allowed now and what this training year
+    still requires; 404 if the actor may not see it."""
     row = await load_case(ASSISTER_CASE, assister_id, actor)
-    return present(row)
+    settings = get_settings()
+    out = present(row)
+    out["training"] = await requirements(row, settings.today(now), settings.calendar)
+    return out
 
 
 def present(row: dict[str, Any]) -> dict[str, Any]:
@@ -137,22 +148,3 @@ async def list_assisters(
     query = query.order_by(Assister.id, ascending=False).limit(limit).offset(offset)
     rows = await query.output(load_json=True)
     return [present(r) for r in rows], await count
-
-
-async def case_history(machine: str, entity_id: int) -> list[dict[str, Any]]:
-    """Every history row of one case, oldest first."""
-    return (
-        await History.select(
-            History.id,
-            History.event,
-            History.from_state,
-            History.to_state,
-            History.actor,
-            History.reason,
-            History.data,
-            History.at,
-        )
-        .where((History.machine == machine) & (History.entity_id == entity_id))
-        .order_by(History.id)
-        .output(load_json=True)
-    )

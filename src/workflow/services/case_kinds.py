@@ -12,9 +12,11 @@ from workflow.services.errors import NotFound
 def case_kinds() -> dict[str, CaseKind]:
     # Imported here: the bindings import services that import this module.
     from workflow.services.assister_case import ASSISTER_CASE
+    from workflow.services.exemptions import EXEMPTION_CASE
     from workflow.services.validation_case import VALIDATION_CASE
 
-    return {kind.name: kind for kind in (ASSISTER_CASE, VALIDATION_CASE)}
+    kinds = (ASSISTER_CASE, EXEMPTION_CASE, VALIDATION_CASE)
+    return {kind.name: kind for kind in kinds}
 
 
 def case_kind(machine: str) -> CaseKind:

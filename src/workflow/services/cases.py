@@ -62,6 +62,8 @@ class CaseKind:
     visible_to: Callable[[Principal, Mapping[str, Any]], bool]
     # Per event: writes that belong with the state change, in the same transaction.
     effects: Mapping[str, Effect] = field(default_factory=dict)
+    # Facts that need the database or the date (read inside the event's transaction).
+    load_facts: Callable[[Mapping[str, Any], datetime], Awaitable[Mapping[str, Any]]] | None = None
     label: str = ""
     mirror: StateMirror | None = None
 

@@ -40,7 +40,7 @@ BROKERS = [
 
 def _business_days_ago(now: datetime, count: int) -> datetime:
     day = latest_start_waiting_at_least(business_date(now), count)
-    tz = ZoneInfo(get_settings().business_timezone)
+    tz = ZoneInfo(get_settings().program_timezone)
     return min(now, datetime.combine(day, time(10), tzinfo=tz))
 
 

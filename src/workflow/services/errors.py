@@ -23,6 +23,7 @@ __all__ = [
     "NotFound",
     "ServiceError",
     "StaleVersion",
+    "Unavailable",
     "UnknownEvent",
 ]
 
@@ -37,6 +38,11 @@ class NotFound(ServiceError):
 
 class Forbidden(ServiceError):
     """The caller's role may not do this (403)."""
+
+
+class Unavailable(ServiceError):
+    """Something the server needs is missing (e.g. Graphviz for SVG); says what to install
+    (503)."""
 
 
 class BadInput(ServiceError):

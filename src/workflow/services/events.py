@@ -101,7 +101,10 @@ async def apply_event(
         row = await load_case(kind, entity_id, actor)
         if expected_version is not None and expected_version != row["version"]:
             raise StaleVersion(kind.noun, entity_id, row["version"], expected_version)
-        decision = kind.spec.decide(row["state"], event, kind.facts(row), data)
+        facts = dict(kind.facts(row))
+        if kind.load_facts:
+            facts.update(await kind.load_facts(row, now))
+        decision = kind.spec.decide(row["state"], event, facts, data)
         version = await _compare_and_set(kind, row, decision.to_state, now)
         if kind.mirror is not None:
             await kind.mirror.write(row, decision.to_state)

@@ -6,12 +6,13 @@ the body.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
 from jinja2 import TemplateNotFound
 
+from workflow.db.bulk import insert_rows
 from workflow.tables import Message
 from workflow.templating import environment
 
@@ -36,22 +37,27 @@ async def write_message(
     template: str,
     context: Mapping[str, Any],
     now: datetime,
-) -> int:
-    """Store a message for ``assister`` (a row with id, name, email) and return its id."""
+    dedupe_key: str | None = None,
+) -> int | None:
+    """Store a message for ``assister`` (a row with id, name, email, language) in the
+    mailbox and the outbox; returns its id, or None if ``dedupe_key`` was used already."""
     language = assister.get("language") or DEFAULT_LANGUAGE
     subject, body = render_message(template, language, {"assister": assister, **context})
-    rows = await Message.insert(
-        Message(
-            assister=assister["id"],
-            recipient_email=assister["email"],
-            template=template,
-            language=language,
-            subject=subject,
-            body=body,
-            created_at=now,
-        )
+    rows = await Message.raw(
+        f"INSERT INTO messages ({MESSAGE_COLUMNS}) VALUES ({{}}, {{}}, {{}}, {{}}, {{}}, {{}}, "
+        "{}, {}, {}, {}) ON CONFLICT DO NOTHING RETURNING id",
+        assister["id"],
+        assister["email"],
+        template,
+        language,
+        subject,
+        body,
+        dedupe_key,
+        now,
+        "pending",
+        0,
     )
-    return rows[0]["id"]
+    return rows[0]["id"] if rows else None
 
 
 async def mailbox(assister_id: int, limit: int, offset: int) -> tuple[list[dict], int]:
@@ -67,3 +73,68 @@ async def mailbox(assister_id: int, limit: int, offset: int) -> tuple[list[dict]
     items = await query.order_by(Message.id, ascending=False).limit(limit).offset(offset)
     total = await Message.count().where(Message.assister == assister_id)
     return items, total
+
+
+MESSAGE_COLUMNS = (
+    "assister, recipient_email, template, language, subject, body, dedupe_key, created_at, "
+    "delivery, attempts"
+)
+# Per-person fields a bulk message may show; everything else must be shared by the group.
+_PERSONAL = ("name", "email", "reference_number")
+
+
+async def write_messages_bulk(
+    assisters: list[Mapping[str, Any]],
+    template: str,
+    context_for: Callable[[Mapping[str, Any]], Mapping[str, Any]],
+    now: datetime,
+    dedupe_key: str | None = None,
+) -> None:
+    """One message per assister, in one statement. With ``dedupe_key``, a message an
+    assister already has (same key) is skipped, so reruns never send it twice.
+
+    Messages are rendered once per distinct (language, context) and the assister's own
+    fields filled in after; the first of each group is also rendered the ordinary way and
+    compared, and a template that transforms those fields is rendered per person."""
+    renders: dict[tuple, Callable[[Mapping[str, Any]], tuple[str, str]]] = {}
+    rows = []
+    for assister in assisters:
+        language = assister.get("language") or DEFAULT_LANGUAGE
+        context = dict(context_for(assister))
+        key = (language, tuple(sorted((k, repr(v)) for k, v in context.items())))
+        if key not in renders:
+            renders[key] = _renderer(template, language, context, assister)
+        subject, body = renders[key](assister)
+        rows.append(
+            (
+                assister["id"],
+                assister["email"],
+                template,
+                language,
+                subject,
+                body,
+                dedupe_key,
+                now,
+                "pending",
+                0,
+            )
+        )
+    columns = MESSAGE_COLUMNS.split(", ")
+    await insert_rows("messages", columns, rows, ignore_conflicts=dedupe_key is not None)
+
+
+def _renderer(template: str, language: str, context: Mapping[str, Any], sample):
+    marks = {f: f"\x00{f}\x00" for f in _PERSONAL}
+    shape = render_message(template, language, {"assister": marks, **context})
+
+    def fill(assister: Mapping[str, Any]) -> tuple[str, str]:
+        subject, body = shape
+        for field_name, mark in marks.items():
+            value = str(assister.get(field_name) or "")
+            subject, body = subject.replace(mark, value), body.replace(mark, value)
+        return subject, body
+
+    direct = render_message(template, language, {"assister": sample, **context})
+    if fill(sample) == direct:
+        return fill
+    return lambda a: render_message(template, language, {"assister": a, **context})

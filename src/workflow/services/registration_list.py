@@ -12,17 +12,17 @@ from workflow.machines.assister import AssisterKind, AssisterState
 from workflow.machines.validation import ValidationState
 from workflow.sensitive import looks_like_ssn, ssn_refusal
 from workflow.services.errors import BadInput
-from workflow.services.sla import business_date
+from workflow.settings import get_settings
 from workflow.tables import Assister
 
 LISTED_STATES = [AssisterState.registered, AssisterState.active]
 
 
 def registration_year(registered_at: datetime) -> int:
-    """The plan/training year a registration counts for: a year starts on July 1 and is
-    named after the calendar year it ends in."""
-    day = business_date(registered_at)
-    return day.year + 1 if day.month >= 7 else day.year
+    """The training (plan) year a registration counts for: the year that starts on
+    July 1 and is named after the calendar year it ends in, in the program's time zone."""
+    settings = get_settings()
+    return settings.calendar.training_year(settings.today(registered_at))
 
 
 def validation_result(npn_status: str) -> str:

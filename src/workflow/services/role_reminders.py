@@ -35,7 +35,7 @@ async def send_role_reminders(
     if assister_id is not None:
         due &= NpnValidation.assister == assister_id
     rows = await NpnValidation.select(
-        NpnValidation.id, _A.id.as_alias("assister_id"), _A.name, _A.email
+        NpnValidation.id, _A.id.as_alias("assister_id"), _A.name, _A.email, _A.language
     ).where(
         due
         & (NpnValidation.role_reminded_at.is_null() | (NpnValidation.role_reminded_at <= not_since))
@@ -60,6 +60,7 @@ async def send_role_reminders(
                 "id": row["assister_id"],
                 "name": row["assister.name"],
                 "email": row["assister.email"],
+                "language": row["assister.language"],
             }
             await write_message(broker, TEMPLATE, {"every_days": every_days}, now)
             sent += 1

@@ -11,12 +11,12 @@ from workflow.settings import get_settings
 
 
 def _zone() -> ZoneInfo:
-    return ZoneInfo(get_settings().business_timezone)
+    return ZoneInfo(get_settings().program_timezone)
 
 
 def business_date(moment: datetime) -> date:
     """The calendar date of ``moment`` where the program works."""
-    return moment.astimezone(_zone()).date()
+    return get_settings().today(moment)
 
 
 def sla_for(stuck_since: datetime, now: datetime) -> Sla:

@@ -1,6 +1,7 @@
 from piccolo.columns import (
     JSON,
     Boolean,
+    Date,
     ForeignKey,
     Integer,
     OnDelete,
@@ -12,6 +13,7 @@ from piccolo.table import Table
 
 from workflow.machines.assister import AssisterKind, AssisterState
 from workflow.machines.marketplace import MarketplaceRole
+from workflow.machines.training_year import Language
 from workflow.machines.validation import ValidationState
 from workflow.tables.organizations import Organization
 
@@ -46,6 +48,11 @@ class Assister(Table, tablename="assisters"):
     marketplace_role = Varchar(length=20, choices=MarketplaceRole, null=True, default=None)
     # Whether an SSN was given when the account was created. The SSN itself is never stored.
     ssn_provided = Boolean(default=False)
+    # The training-year deadline counts from here (late hires get a window). Nullable
+    # only so the column could be added to existing rows; always set on creation.
+    onboarded_on = Date(null=True, default=None, index=True)
+    # Preferred language for messages and courses: en or es.
+    language = Varchar(length=5, choices=Language, default=Language.en)
     created_at = Timestamptz(index=True)
     updated_at = Timestamptz()
 

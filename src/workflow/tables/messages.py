@@ -1,11 +1,23 @@
-from piccolo.columns import ForeignKey, OnDelete, Text, Timestamptz, Varchar
+from enum import StrEnum
+
+from piccolo.columns import ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from workflow.tables.assisters import Assister
 
 
+class Delivery(StrEnum):
+    pending = "pending"  # waiting for the outbox worker (or for a retry)
+    sent = "sent"
+    failed = "failed"  # gave up after the maximum attempts; stays in the mailbox
+
+
 class Message(Table, tablename="messages"):
-    """A message in an assister's secure mailbox (and, later, the e-mail outbox)."""
+    """A message in an assister's secure mailbox, and the outbox row that e-mails it.
+
+    Delivery is at-least-once: the worker claims a row, sends it with a stable
+    Message-ID, then marks it sent; a sent message is never picked up again.
+    """
 
     assister = ForeignKey(Assister, null=True, on_delete=OnDelete.cascade, index=True)
     recipient_email = Varchar(length=254)
@@ -13,4 +25,13 @@ class Message(Table, tablename="messages"):
     language = Varchar(length=5, default="en")
     subject = Varchar(length=300)
     body = Text()
+    # Messages that must go out once per occasion (a reminder) carry a key; a unique
+    # index on (assister, dedupe_key) makes writing them twice a no-op.
+    dedupe_key = Varchar(length=120, null=True, default=None)
     created_at = Timestamptz(index=True)
+    delivery = Varchar(length=10, choices=Delivery, default=Delivery.pending, index=True)
+    attempts = Integer(default=0)
+    next_attempt_at = Timestamptz(null=True, default=None, index=True)  # None: right away
+    claimed_until = Timestamptz(null=True, default=None)
+    sent_at = Timestamptz(null=True, default=None)
+    last_error = Text(null=True, default=None)

@@ -1,0 +1,200 @@
+"""State diagrams over HTTP.
+
+``GET /diagrams`` lists the machines; ``GET /diagrams/{machine}.svg`` and ``.mmd`` draw
+one. These are public: they show the rules, which are no secret, and no personal data.
+``?counts=1`` adds how many cases sit in each state now, which is for staff.
+
+Each case kind gets ``GET <prefix>/diagram.svg`` and ``.mmd`` from
+:func:`case_diagram_routes`: the machine with the case's current state highlighted and the
+path its history took, counted. Who may read the case may read its diagram (others: 404).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Annotated
+
+from litestar import Controller, Litestar, Request, Response, get
+from litestar.handlers import HTTPRouteHandler
+from litestar.params import FromPath, QueryParameter
+from msgspec import Struct
+
+from workflow.api.auth import ANONYMOUS, STAFF, allow, require
+from workflow.api.params import Actor
+from workflow.services import diagrams as svc
+from workflow.services.errors import NotFound
+from workflow.services.principal import Principal
+
+SVG = "image/svg+xml"
+MERMAID = "text/plain"  # litestar adds "; charset=utf-8"
+# An SVG is a document: served from our origin, it must not run anything.
+SVG_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+    "X-Content-Type-Options": "nosniff",
+}
+PUBLIC_CACHE = {"Cache-Control": "public, max-age=300"}
+PRIVATE_CACHE = {"Cache-Control": "private, no-store"}
+FORMATS = {"svg": SVG, "mmd": MERMAID}
+
+CASE_ID = "{case_id:int}"
+# In the ``opt`` of every per-case diagram route: its machine, so the listing finds it.
+CASE_DIAGRAM_KEY = "case_diagram_of"
+
+FindCase = Callable[[int, Principal], Awaitable[int]]
+
+
+class DiagramLinks(Struct):
+    svg: str
+    mmd: str
+    counts_svg: str
+    case_svg: str | None
+    case_mmd: str | None
+
+
+class MachineDiagram(Struct):
+    name: str
+    title: str
+    initial: str
+    states: list[str]
+    events: list[str]
+    links: DiagramLinks
+
+
+class DiagramIndex(Struct):
+    items: list[MachineDiagram]
+
+
+def _case_paths(app: Litestar) -> dict[tuple[str, str], str]:
+    """(machine, format) -> the path of its per-case diagram route, from the app itself."""
+    paths: dict[tuple[str, str], str] = {}
+    for route in sorted(app.routes, key=lambda r: r.path):
+        for handler in getattr(route, "route_handlers", ()):
+            machine = handler.opt.get(CASE_DIAGRAM_KEY)
+            if machine:
+                fmt = route.path.rpartition(".")[2]
+                paths.setdefault((machine, fmt), route.path.replace(CASE_ID, "{id}"))
+    return paths
+
+
+def _links(machine: str, case_paths: dict[tuple[str, str], str]) -> DiagramLinks:
+    return DiagramLinks(
+        svg=f"/diagrams/{machine}.svg",
+        mmd=f"/diagrams/{machine}.mmd",
+        counts_svg=f"/diagrams/{machine}.svg?counts=1",
+        case_svg=case_paths.get((machine, "svg")),
+        case_mmd=case_paths.get((machine, "mmd")),
+    )
+
+
+def _diagram_response(content: bytes | str, fmt: str, cache: dict[str, str]) -> Response:
+    headers = {**cache, **(SVG_HEADERS if fmt == "svg" else {})}
+    return Response(content=content, media_type=FORMATS[fmt], headers=headers)
+
+
+def _split(file: str) -> tuple[str, str]:
+    machine, _, fmt = file.rpartition(".")
+    if fmt not in FORMATS or not machine:
+        raise NotFound(
+            f"no diagram {file!r}: ask for /diagrams/<machine>.svg or /diagrams/<machine>.mmd "
+            f"(machines: {', '.join(m.name for m in svc.machines())})"
+        )
+    return machine, fmt
+
+
+Counts = Annotated[
+    bool,
+    QueryParameter(description="label each state with how many cases sit in it now (staff)"),
+]
+
+
+class DiagramController(Controller):
+    path = "/diagrams"
+    tags = ["diagrams"]
+
+    @get("/", opt=allow(ANONYMOUS))
+    async def index(self, request: Request) -> DiagramIndex:
+        """Every machine, with links to its diagrams (public: rules, no personal data)."""
+        paths = _case_paths(request.app)
+        items = [
+            MachineDiagram(m.name, m.title, m.initial, m.states, m.events, _links(m.name, paths))
+            for m in svc.machines()
+        ]
+        return DiagramIndex(items)
+
+    @get("/{file:str}", opt=allow(ANONYMOUS), media_type=SVG)
+    async def machine(
+        self, file: FromPath[str], request: Request, counts: Counts = False
+    ) -> Response:
+        """``<machine>.svg`` (Graphviz) or ``<machine>.mmd`` (Mermaid text). With
+        ``?counts=1`` (admin, support) each state shows how many cases sit in it now.
+        503 with what to install when Graphviz is missing; the ``.mmd`` still works."""
+        machine, fmt = _split(file)
+        svc.machine_spec(machine)  # 404 before asking who is calling
+        if counts:
+            require(request, STAFF, "a diagram with case counts (?counts=1)")
+        draw = svc.machine_svg if fmt == "svg" else svc.machine_text
+        content = await draw(machine, counts=counts)
+        return _diagram_response(content, fmt, PRIVATE_CACHE if counts else PUBLIC_CACHE)
+
+
+async def _same_id(case_id: int, _actor: Principal) -> int:
+    return case_id
+
+
+def case_diagram_routes(
+    machine: str,
+    prefix: str,
+    *,
+    roles: Sequence[str],
+    find_case: FindCase = _same_id,
+) -> list[HTTPRouteHandler]:
+    """``GET {prefix}/diagram.svg`` and ``.mmd`` for one case kind, e.g.
+    ``case_diagram_routes("assister", "/assisters/{case_id:int}", roles=[...])``.
+
+    ``prefix`` holds ``{case_id:int}``; ``roles`` are the roles that may read some case
+    of this kind (visibility of the one case is then checked by ``load_case``: 404).
+    ``find_case(case_id, actor)`` maps the path's id to the case's own id when they differ
+    (e.g. an assister's id to their validation's id)."""
+    if CASE_ID not in prefix:
+        raise ValueError(f"the prefix must contain {CASE_ID}: {prefix!r}")
+    opt, tags = {**allow(*roles), CASE_DIAGRAM_KEY: machine}, ["diagrams"]
+
+    async def case_svg(case_id: FromPath[int], actor: Actor) -> Response:
+        entity_id = await find_case(case_id, actor)
+        content = await svc.case_svg(machine, entity_id, actor)
+        return _diagram_response(content, "svg", PRIVATE_CACHE)
+
+    async def case_mmd(case_id: FromPath[int], actor: Actor) -> Response:
+        entity_id = await find_case(case_id, actor)
+        content = await svc.case_text(machine, entity_id, actor)
+        return _diagram_response(content, "mmd", PRIVATE_CACHE)
+
+    described = (
+        f"The {machine} machine drawn for one case: its current state highlighted, the "
+        "edges its history took marked with how many times. 404 if you may not read the "
+        "case; 503 (SVG only) when Graphviz is missing."
+    )
+    return [
+        get(
+            f"{prefix}/diagram.{fmt}",
+            opt=opt,
+            tags=tags,
+            media_type=FORMATS[fmt],
+            description=described,
+        )(handler)
+        for fmt, handler in (("svg", case_svg), ("mmd", case_mmd))
+    ]
+
+
+# One entry per case kind (README, "State diagrams"). E.g. for associations:
+#   *case_diagram_routes("association", "/associations/{case_id:int}", roles=(...)),
+# and for an assister's NPN validation, with a find_case giving the validation's id:
+#   *case_diagram_routes("npn_validation", "/assisters/{case_id:int}/validation",
+#                        roles=(...), find_case=validation_id_of),
+CASE_DIAGRAM_ROUTES = [
+    *case_diagram_routes(
+        "assister",
+        "/assisters/{case_id:int}",
+        roles=("admin", "support", "agency_admin", "assister"),
+    ),
+]

@@ -1,0 +1,64 @@
+"""The training-year calendar: pure date arithmetic, no database.
+
+A training year starts on July 1 and is named after the following calendar year (TY2024
+runs from July 1, 2023 to June 30, 2024). Everyone must complete the year's training and
+exam by the deadline (October 31 by default) to stay active; someone onboarded after the
+deadline has a window (60 days by default) from onboarding instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+YEAR_STARTS_MONTH = 7
+
+
+class CourseKind(StrEnum):
+    full = "full"  # the full Marketplace certification course
+    refresher = "refresher"  # shorter course for returning assisters
+    overview = "overview"  # for assisters of organisations exempt from the full course
+
+
+class Language(StrEnum):
+    en = "en"
+    es = "es"
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """The program's dates, from settings."""
+
+    deadline_month: int = 10
+    deadline_day: int = 31
+    late_hire_days: int = 60
+    reminder_days: tuple[int, ...] = (30, 14, 7)
+
+    def training_year(self, on: date) -> int:
+        return on.year + 1 if on.month >= YEAR_STARTS_MONTH else on.year
+
+    def year_starts(self, ty: int) -> date:
+        return date(ty - 1, YEAR_STARTS_MONTH, 1)
+
+    def year_ends(self, ty: int) -> date:
+        return date(ty, YEAR_STARTS_MONTH, 1) - timedelta(days=1)
+
+    def standard_deadline(self, ty: int) -> date:
+        """The deadline everyone on the roster before it shares (Oct 31 of year ty-1)."""
+        return date(ty - 1, self.deadline_month, self.deadline_day)
+
+    def deadline(self, ty: int, onboarded_on: date) -> date:
+        """When an assister onboarded on ``onboarded_on`` must be certified for ``ty``."""
+        standard = self.standard_deadline(ty)
+        if onboarded_on > standard:
+            return onboarded_on + timedelta(days=self.late_hire_days)
+        return standard
+
+    def late_hire_onboarded_after(self, ty: int, as_of: date) -> date:
+        """Late hires onboarded on or before this date are past their window on ``as_of``."""
+        return as_of - timedelta(days=self.late_hire_days + 1)
+
+
+def label(ty: int) -> str:
+    return f"TY{ty}"

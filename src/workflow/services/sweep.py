@@ -1,0 +1,245 @@
+"""The sweep: date-driven moves the calendar makes by itself.
+
+Each rule finds its cases with one set-based query per batch and moves them through
+:func:`services.bulk.apply_event_bulk` (actor ``system``, the rule in the reason). Every
+batch commits on its own, so a killed sweep loses at most one batch and the next run
+carries on; a case already moved no longer matches, so running twice changes nothing
+more. :func:`services.run_lock.exclusive` keeps two sweeps from acting at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from workflow.db import transaction
+from workflow.machines.training_year import Calendar, CourseKind, label
+from workflow.services.bulk import apply_event_bulk
+from workflow.services.mailbox import write_messages_bulk
+from workflow.services.principal import SYSTEM
+from workflow.services.run_lock import exclusive
+from workflow.services.training import exempt_organizations, year_status_many
+from workflow.settings import get_settings
+from workflow.tables import Assister
+
+LAPSABLE = ("trained", "exam_passed", "registered", "active")
+NEEDS_CERTIFICATION = ("onboarded", *LAPSABLE)
+
+Progress = Callable[[str, int, int], None]  # (rule, done, total)
+
+
+@dataclass
+class RuleResult:
+    rule: str
+    reason: str
+    cases: list[dict[str, Any]] = field(default_factory=list)  # what changed (or would)
+
+
+@dataclass
+class SweepReport:
+    as_of: date
+    dry_run: bool
+    results: list[RuleResult] = field(default_factory=list)
+
+    def count(self, rule: str) -> int:
+        return sum(len(r.cases) for r in self.results if r.rule == rule)
+
+
+def _uncertified(ty_param: str = "{}") -> str:
+    """SQL: the assister ``a`` lacks this training year's course or passed exam."""
+    return (
+        "NOT (EXISTS (SELECT 1 FROM training_records t WHERE t.assister = a.id "
+        f"AND t.training_year = {ty_param} AND t.kind = 'training') "
+        "AND EXISTS (SELECT 1 FROM training_records t WHERE t.assister = a.id "
+        f"AND t.training_year = {ty_param} AND t.kind = 'exam' AND t.passed))"
+    )
+
+
+def _in(states: tuple[str, ...]) -> str:
+    return "(" + ", ".join(f"'{s}'" for s in states) + ")"
+
+
+@dataclass(frozen=True)
+class Group:
+    """Assisters sharing a deadline rule: onboarded within [after, until] (inclusive)."""
+
+    rule: str
+    reason: str
+    after: date | None
+    until: date
+
+
+async def _batch(
+    states, group: Group, ty: int, last_id: int, limit: int, unless_key: str | None = None
+) -> list[dict]:
+    where = [f"a.state IN {_in(states)}", "a.id > {}", "a.onboarded_on <= {}", _uncertified()]
+    args: list[Any] = [last_id, group.until, ty, ty]
+    if group.after is not None:
+        where.insert(2, "a.onboarded_on > {}")
+        args.insert(1, group.after)
+    if unless_key is not None:  # not those who already got this message
+        where.append(
+            "NOT EXISTS (SELECT 1 FROM messages m WHERE m.assister = a.id AND m.dedupe_key = {})"
+        )
+        args.append(unless_key)
+    sql = (
+        "SELECT a.id, a.name, a.email, a.language, a.onboarded_on, a.organization "
+        f"FROM assisters a WHERE {' AND '.join(where)} ORDER BY a.id LIMIT {{}}"
+    )
+    return await Assister.raw(sql, *args, limit)
+
+
+def lapse_groups(calendar: Calendar, as_of: date) -> tuple[int, list[Group]]:
+    """Whose deadline has passed on ``as_of``: everyone on the roster before the standard
+    deadline once it is behind us, and late hires whose window has closed."""
+    ty = calendar.training_year(as_of)
+    standard = calendar.standard_deadline(ty)
+    groups = []
+    if as_of > standard:
+        groups.append(
+            Group(
+                "lapse",
+                f"rule: training deadline {standard.isoformat()} passed without "
+                f"{label(ty)} certification",
+                None,
+                standard,
+            )
+        )
+    late_until = as_of - timedelta(days=calendar.late_hire_days + 1)
+    if late_until > standard:
+        groups.append(
+            Group(
+                "lapse",
+                f"rule: late-hire window ({calendar.late_hire_days} days from "
+                f"onboarding) passed without {label(ty)} certification",
+                standard,
+                late_until,
+            )
+        )
+    return ty, groups
+
+
+async def lapse_overdue(
+    as_of: date, now: datetime, dry_run: bool, progress: Progress | None = None
+) -> list[RuleResult]:
+    settings = get_settings()
+    ty, groups = lapse_groups(settings.calendar, as_of)
+    results = []
+    for group in groups:
+        result = RuleResult(group.rule, group.reason)
+        last_id = 0
+        while batch := await _batch(LAPSABLE, group, ty, last_id, settings.sweep_batch_size):
+            last_id = batch[-1]["id"]
+            if dry_run:
+                result.cases.extend(batch)
+            else:
+                outcome = await apply_event_bulk(
+                    "assister",
+                    [r["id"] for r in batch],
+                    "lapse",
+                    actor=SYSTEM,
+                    reason=group.reason,
+                    now=now,
+                    effect=_lapse_notices(batch),
+                )
+                moved = {i for ids in outcome.applied.values() for i in ids}
+                result.cases.extend(r for r in batch if r["id"] in moved)
+            if progress:
+                progress(group.rule, len(result.cases), 0)
+        results.append(result)
+    return results
+
+
+def _lapse_notices(batch: list[dict]):
+    """The bulk effect of ``lapse``: a lapse notice to each assister that lapsed."""
+
+    async def notify(moved: list[int], reason: str, now: datetime) -> None:
+        lapsed = set(moved)
+        rows = [r for r in batch if r["id"] in lapsed]
+        await write_messages_bulk(rows, "lapse_notice", lambda _: {"reason": reason}, now)
+
+    return notify
+
+
+def reminder_groups(calendar: Calendar, as_of: date) -> tuple[int, list[tuple[int, Group]]]:
+    """Who is due which reminder on ``as_of``: the reminder for ``days`` goes to those
+    with more than the next smaller offset and at most ``days`` days left."""
+    ty = calendar.training_year(as_of)
+    standard = calendar.standard_deadline(ty)
+    offsets = sorted(calendar.reminder_days, reverse=True)
+    groups = []
+    for i, days in enumerate(offsets):
+        floor = offsets[i + 1] if i + 1 < len(offsets) else -1
+        rule = f"reminder:{days}"
+        if floor < (standard - as_of).days <= days:
+            groups.append((days, Group(rule, f"{days}-day reminder", None, standard)))
+        # Late hires: deadline = onboarded_on + window, so a window of onboarding dates.
+        base = as_of - timedelta(days=calendar.late_hire_days)
+        after, until = max(base + timedelta(days=floor), standard), base + timedelta(days=days)
+        if until > after:
+            groups.append((days, Group(rule, f"{days}-day reminder", after, min(until, as_of))))
+    return ty, groups
+
+
+async def send_deadline_reminders(as_of: date, now: datetime, dry_run: bool) -> list[RuleResult]:
+    settings = get_settings()
+    calendar = settings.calendar
+    ty, groups = reminder_groups(calendar, as_of)
+    results = []
+    for days, group in groups:
+        result = RuleResult(group.rule, group.reason)
+        key = f"deadline-reminder:{ty}:{days}"
+        last_id = 0
+        while batch := await _batch(
+            NEEDS_CERTIFICATION, group, ty, last_id, settings.sweep_batch_size, key
+        ):
+            last_id = batch[-1]["id"]
+            result.cases.extend(batch)
+            if not dry_run:
+                contexts = await _reminder_contexts(batch, ty, as_of, calendar)
+                async with transaction():
+                    await write_messages_bulk(
+                        batch, "deadline_reminder", lambda a, c=contexts: c[a["id"]], now, key
+                    )
+        results.append(result)
+    return results
+
+
+async def _reminder_contexts(batch, ty: int, as_of: date, calendar: Calendar) -> dict:
+    statuses = await year_status_many([r["id"] for r in batch], ty)
+    exempt_orgs = await exempt_organizations({r["organization"] for r in batch})
+    contexts = {}
+    for row in batch:
+        deadline = calendar.deadline(ty, row["onboarded_on"])
+        status = statuses[row["id"]]
+        exempt = row["organization"] in exempt_orgs
+        contexts[row["id"]] = {
+            "training_year": label(ty),
+            "deadline": deadline,
+            "days_left": (deadline - as_of).days,
+            "course_needed": None
+            if status["courses"]
+            else (CourseKind.overview if exempt else CourseKind.full),
+            "exam_needed": not status["exam_passed"],
+        }
+    return contexts
+
+
+async def sweep(
+    as_of: date,
+    *,
+    dry_run: bool = False,
+    now: datetime | None = None,
+    progress: Progress | None = None,
+) -> SweepReport:
+    """Run every date-driven rule for ``as_of`` (one sweep at a time per database)."""
+    from datetime import UTC
+
+    now = now or datetime.now(UTC)
+    report = SweepReport(as_of, dry_run)
+    async with exclusive("sweep"):
+        report.results += await lapse_overdue(as_of, now, dry_run, progress)
+        report.results += await send_deadline_reminders(as_of, now, dry_run)
+    return report

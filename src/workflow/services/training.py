@@ -1,0 +1,143 @@
+"""Training records per training year, and what an assister still needs this year."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from workflow.machines.training_year import Calendar, CourseKind, label
+from workflow.settings import get_settings
+from workflow.tables import ExemptionRequest, ExemptionState, RecordKind, TrainingRecord
+
+
+async def organization_exempt(organization_id: int | None) -> bool:
+    """Whether the organisation's request to skip the full course was approved."""
+    if organization_id is None:
+        return False
+    return await ExemptionRequest.exists().where(
+        (ExemptionRequest.organization == organization_id)
+        & (ExemptionRequest.state == ExemptionState.approved)
+    )
+
+
+async def certified_years(assister_id: int, years: list[int]) -> dict[int, dict[str, Any]]:
+    """Per training year: which course was completed and whether an exam was passed."""
+    rows = await TrainingRecord.select(
+        TrainingRecord.training_year,
+        TrainingRecord.kind,
+        TrainingRecord.course,
+        TrainingRecord.passed,
+    ).where((TrainingRecord.assister == assister_id) & TrainingRecord.training_year.is_in(years))
+    status = {y: {"courses": set(), "exam_passed": False} for y in years}
+    for r in rows:
+        entry = status[r["training_year"]]
+        if r["kind"] == RecordKind.training:
+            entry["courses"].add(r["course"])
+        elif r["passed"]:
+            entry["exam_passed"] = True
+    return status
+
+
+async def year_status_many(assister_ids: list[int], year: int) -> dict[int, dict[str, Any]]:
+    """``certified_years`` for many assisters and one year, in one query."""
+    rows = await TrainingRecord.select(
+        TrainingRecord.assister,
+        TrainingRecord.kind,
+        TrainingRecord.course,
+        TrainingRecord.passed,
+    ).where(TrainingRecord.assister.is_in(assister_ids) & (TrainingRecord.training_year == year))
+    status = {i: {"courses": set(), "exam_passed": False} for i in assister_ids}
+    for r in rows:
+        entry = status[r["assister"]]
+        if r["kind"] == RecordKind.training:
+            entry["courses"].add(r["course"])
+        elif r["passed"]:
+            entry["exam_passed"] = True
+    return status
+
+
+async def exempt_organizations(organization_ids: set[int | None]) -> set[int]:
+    ids = [i for i in organization_ids if i is not None]
+    if not ids:
+        return set()
+    rows = await ExemptionRequest.select(ExemptionRequest.organization).where(
+        ExemptionRequest.organization.is_in(ids)
+        & (ExemptionRequest.state == ExemptionState.approved)
+    )
+    return {r["organization"] for r in rows}
+
+
+def is_certified(entry: Mapping[str, Any]) -> bool:
+    return bool(entry["courses"]) and entry["exam_passed"]
+
+
+async def training_facts(row: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    """Facts the assister machine's course and year guards read."""
+    settings = get_settings()
+    ty = settings.calendar.training_year(settings.today(now))
+    exempt = await organization_exempt(row["organization"])
+    history = await certified_years(row["id"], [ty - 1, ty - 2])
+    eligible = settings.refresher_allowed and all(
+        CourseKind.full in h["courses"] and h["exam_passed"] for h in history.values()
+    )
+    return {
+        "current_training_year": ty,
+        "exempt": exempt,
+        "refresher_eligible": eligible,
+        "default_course": CourseKind.overview if exempt else CourseKind.full,
+    }
+
+
+async def record_training(ctx, *, exam: bool) -> None:
+    """Effect of ``complete_training`` / ``record_exam``: one record for the year."""
+    settings = get_settings()
+    data = ctx.decision.data
+    year = data.get("training_year") or settings.calendar.training_year(settings.today(ctx.now))
+    course = data.get("course") or (
+        CourseKind.overview
+        if await organization_exempt(ctx.row["organization"])
+        else CourseKind.full
+    )
+    await TrainingRecord.insert(
+        TrainingRecord(
+            assister=ctx.row["id"],
+            training_year=year,
+            kind=RecordKind.exam if exam else RecordKind.training,
+            course=CourseKind.full if exam else course,
+            language=data.get("language") or ctx.row.get("language") or "en",
+            score=data.get("score"),
+            passed=exam and ctx.decision.refused is None,
+            recorded_at=ctx.now,
+        )
+    )
+
+
+async def requirements(row: Mapping[str, Any], today: date, calendar: Calendar) -> dict[str, Any]:
+    """What this training year still requires of the assister, and by when."""
+    ty = calendar.training_year(today)
+    onboarded = row.get("onboarded_on") or row["created_at"].date()
+    deadline = calendar.deadline(ty, onboarded)
+    status = (await certified_years(row["id"], [ty]))[ty]
+    exempt = await organization_exempt(row["organization"])
+    needs = []
+    course_needed = None
+    if not status["courses"]:
+        course_needed = CourseKind.overview if exempt else CourseKind.full
+        course = "the Overview course" if exempt else "the full Marketplace course"
+        needs.append(f"complete {course} for {label(ty)} (English or Spanish)")
+    if not status["exam_passed"]:
+        needs.append(f"pass the {label(ty)} certification exam")
+    done = not needs
+    return {
+        "course_needed": course_needed,
+        "exam_needed": not status["exam_passed"],
+        "training_year": label(ty),
+        "deadline": deadline,
+        "certified": done,
+        "still_required": needs,
+        "overdue": not done and today > deadline,
+        "days_left": (deadline - today).days,
+        "courses_completed": sorted(status["courses"]),
+        "exam_passed": status["exam_passed"],
+    }

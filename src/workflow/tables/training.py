@@ -1,0 +1,26 @@
+from enum import StrEnum
+
+from piccolo.columns import Boolean, ForeignKey, Integer, OnDelete, Timestamptz, Varchar
+from piccolo.table import Table
+
+from workflow.machines.training_year import CourseKind, Language
+from workflow.tables.assisters import Assister
+
+
+class RecordKind(StrEnum):
+    training = "training"
+    exam = "exam"
+
+
+class TrainingRecord(Table, tablename="training_records"):
+    """A completed course or an exam attempt, counted against one training year.
+    Written by the effects of ``complete_training`` and ``record_exam``."""
+
+    assister = ForeignKey(Assister, on_delete=OnDelete.cascade, index=True)
+    training_year = Integer(index=True)
+    kind = Varchar(length=10, choices=RecordKind)
+    course = Varchar(length=12, choices=CourseKind, default=CourseKind.full)
+    language = Varchar(length=5, choices=Language, default=Language.en)
+    score = Integer(null=True, default=None)
+    passed = Boolean(default=False)
+    recorded_at = Timestamptz()

@@ -1,0 +1,73 @@
+"""The bulk form of the event function, on both databases."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from tests.helpers import fire_ok, new_assister, walk_to
+from workflow.services.bulk import RowFactsNeeded, apply_event_bulk
+from workflow.services.errors import Forbidden
+from workflow.services.principal import SYSTEM, Principal
+from workflow.tables import Assister, History
+
+NOW = datetime(2026, 11, 1, 6, tzinfo=UTC)
+
+
+async def test_moves_allowed_cases_and_reports_the_rest(client, admin):
+    trained = [
+        await walk_to(client, admin, await new_assister(client, admin), "trained") for _ in range(3)
+    ]
+    active = await walk_to(client, admin, await new_assister(client, admin), "active")
+    fresh = await new_assister(client, admin)  # onboarded: lapse is not allowed
+    ids = [a["id"] for a in trained] + [active["id"], fresh["id"], 99999]
+
+    outcome = await apply_event_bulk(
+        "assister", ids, "lapse", actor=SYSTEM, reason="rule: test", now=NOW
+    )
+    assert sorted(outcome.applied["trained"]) == sorted(a["id"] for a in trained)
+    assert outcome.applied["active"] == [active["id"]]
+    assert "not allowed while the assister is onboarded" in outcome.refused[fresh["id"]]
+    assert outcome.count == 4
+
+    for a in [*trained, active]:
+        row = await Assister.select().where(Assister.id == a["id"]).first()
+        assert row["state"] == "lapsed" and row["version"] == a["version"] + 1
+        last = (
+            await History.select()
+            .where(History.entity_id == a["id"])
+            .order_by(History.id, ascending=False)
+            .first()
+        )
+        assert (last["event"], last["actor"], last["reason"]) == ("lapse", "system", "rule: test")
+    assert (await Assister.select().where(Assister.id == fresh["id"]).first())["version"] == 1
+
+    again = await apply_event_bulk(
+        "assister", ids, "lapse", actor=SYSTEM, reason="rule: test", now=NOW
+    )
+    assert again.count == 0  # idempotent: lapsed cases are refused, nothing written twice
+
+
+async def test_roles_still_apply(client, admin):
+    a = await walk_to(client, admin, await new_assister(client, admin), "trained")
+    support = Principal(user_id=None, username="s", role="support")
+    with pytest.raises(Forbidden):
+        await apply_event_bulk("assister", [a["id"]], "lapse", actor=support, reason="x", now=NOW)
+
+
+async def test_events_whose_guards_read_case_facts_are_refused(client, admin):
+    a = await walk_to(client, admin, await new_assister(client, admin), "exam_passed")
+    admin_actor = Principal(user_id=None, username="a", role="admin")
+    with pytest.raises(RowFactsNeeded, match="apply_event"):
+        await apply_event_bulk(
+            "assister",
+            [a["id"]],
+            "register",
+            actor=admin_actor,
+            reason="x",
+            now=NOW,
+            data={"agreements": ["individual"]},
+        )
+    assert (await Assister.select().where(Assister.id == a["id"]).first())["state"] == (
+        "exam_passed"
+    )
+    await fire_ok(client, admin, a["id"], "register", data={"agreements": ["individual"]})

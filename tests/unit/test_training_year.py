@@ -1,0 +1,81 @@
+"""The training-year calendar and the sweep's date windows, without a database."""
+
+from datetime import date
+
+import pytest
+
+from workflow.machines.training_year import Calendar, label
+from workflow.services.sweep import lapse_groups, reminder_groups
+
+CAL = Calendar()
+
+
+@pytest.mark.parametrize(
+    "day, ty",
+    [
+        (date(2023, 7, 1), 2024),
+        (date(2023, 6, 30), 2023),
+        (date(2024, 6, 30), 2024),
+        (date(2023, 12, 31), 2024),
+        (date(2024, 1, 1), 2024),
+    ],
+)
+def test_training_year_starts_july_first(day, ty):
+    assert CAL.training_year(day) == ty
+
+
+def test_ty2024_runs_july_2023_to_june_2024():
+    assert CAL.year_starts(2024) == date(2023, 7, 1)
+    assert CAL.year_ends(2024) == date(2024, 6, 30)
+    assert label(2024) == "TY2024"
+
+
+def test_deadline_is_october_31_for_everyone_on_the_roster():
+    assert CAL.deadline(2024, date(2019, 3, 1)) == date(2023, 10, 31)
+    assert CAL.deadline(2024, date(2023, 10, 31)) == date(2023, 10, 31)
+
+
+def test_late_hires_get_sixty_days_from_onboarding():
+    assert CAL.deadline(2024, date(2023, 11, 1)) == date(2023, 12, 31)
+    assert Calendar(late_hire_days=30).deadline(2024, date(2023, 11, 1)) == date(2023, 12, 1)
+
+
+def test_deadline_date_is_a_setting():
+    assert Calendar(deadline_month=9, deadline_day=30).standard_deadline(2025) == date(2024, 9, 30)
+
+
+def test_nobody_lapses_on_the_deadline_day_itself():
+    assert lapse_groups(CAL, date(2026, 10, 31))[1] == []
+    ty, groups = lapse_groups(CAL, date(2026, 11, 1))
+    assert ty == 2027 and [g.until for g in groups] == [date(2026, 10, 31)]
+
+
+def test_late_hire_lapse_window():
+    ty, groups = lapse_groups(CAL, date(2027, 1, 20))
+    late = groups[1]
+    assert late.after == date(2026, 10, 31)
+    # onboarded Nov 20: deadline Jan 19, passed on Jan 20; Nov 21: deadline Jan 20, not yet
+    assert late.until == date(2026, 11, 20)
+
+
+@pytest.mark.parametrize(
+    "day, due",
+    [
+        (date(2026, 10, 1), [30]),
+        (date(2026, 10, 16), [30]),
+        (date(2026, 10, 17), [14]),
+        (date(2026, 10, 24), [7]),
+        (date(2026, 10, 31), [7]),
+        (date(2026, 9, 30), []),
+    ],
+)
+def test_standard_reminders_at_30_14_and_7_days(day, due):
+    _, groups = reminder_groups(CAL, day)
+    assert [days for days, g in groups if g.after is None] == due
+
+
+def test_late_hire_reminder_windows_cover_their_own_deadline():
+    _, groups = reminder_groups(CAL, date(2026, 12, 20))
+    late = {days: g for days, g in groups if g.after is not None}
+    # deadline = onboarded + 60; 30 days left on Dec 20 → onboarded Nov 20 (.. Dec 4 at 14)
+    assert late[30].after == date(2026, 11, 4) and late[30].until == date(2026, 11, 20)
