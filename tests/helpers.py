@@ -80,6 +80,55 @@ async def walk_to(client, admin, assister: dict, target: str) -> dict:
     return r.json()
 
 
+# --- Consumer associations (issue 3) -------------------------------------------------
+
+
+async def new_consumer(name: str = "Maria Lopez", **kw) -> tuple[dict[str, str], int]:
+    """A consumer login with its consumer record: (bearer headers, consumer id)."""
+    created = await create_user(
+        NewUser(username=f"consumer-{uuid.uuid4().hex[:8]}", role="consumer", full_name=name, **kw)
+    )
+    return bearer(created.token), created.consumer_id
+
+
+async def active_assister(client, admin, name: str = "Ana Torres", **fields) -> dict:
+    """A navigator walked to ``active`` (so consumers can choose them)."""
+    email = f"{uuid.uuid4().hex[:8]}@example.org"
+    return await walk_to(
+        client, admin, await new_assister(client, admin, name=name, email=email, **fields), "active"
+    )
+
+
+async def fire_association(client, headers, association_id: int, event: str, **body):
+    return await client.post(
+        f"/associations/{association_id}/events/{event}", json=body, headers=headers
+    )
+
+
+async def associate(client, consumer: dict, assister: dict, *, confirm: bool = True) -> dict:
+    """The consumer requests ``assister`` by Reference Number and (by default) confirms."""
+    r = await client.post(
+        "/associations", json={"reference_number": assister["reference_number"]}, headers=consumer
+    )
+    assert r.status_code in (200, 201), r.text
+    association = r.json()
+    if confirm:
+        done = await fire_association(client, consumer, association["id"], "confirm")
+        assert done.status_code == 200, done.text
+        association = (
+            await client.get(f"/associations/{association['id']}", headers=consumer)
+        ).json()
+    return association
+
+
+async def acknowledge(client, headers, assister_id: int, consumer_id: int) -> dict:
+    r = await client.post(
+        f"/assisters/{assister_id}/clients/{consumer_id}/acknowledge", headers=headers
+    )
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
 # --- NPN validation (issue 4) -------------------------------------------------------------
 
 # Producers in the shipped sample registry (src/workflow/data/producer_registry_sample.csv),

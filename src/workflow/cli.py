@@ -79,9 +79,14 @@ def cmd_users_create(args: argparse.Namespace) -> int:
                 email=args.email,
                 assister_id=args.assister_id,
                 organization_id=args.organization_id,
+                full_name=args.full_name,
+                phone=args.phone,
+                address=args.address,
             )
         )
         print(f"created {created.role} {created.username} (user {created.user_id})")
+        if created.consumer_id is not None:
+            print(f"consumer record {created.consumer_id}")
         print(f"password: {created.password}")
         print(created.token)
 
@@ -172,6 +177,9 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--assister-id", type=int)
     create.add_argument("--organization-id", type=int)
     create.add_argument("--email")
+    create.add_argument("--full-name", help="consumer: the name assisters see (default: username)")
+    create.add_argument("--phone", help="consumer: phone number")
+    create.add_argument("--address", help="consumer: postal address")
     create.set_defaults(func=cmd_users_create)
 
     demo = sub.add_parser("demo", help="load demo organisations and assisters with history")

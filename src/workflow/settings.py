@@ -100,6 +100,11 @@ class Settings:
     outbox_lease_seconds: int = 300  # a claimed message is retried after this if unsent
     smtp_timeout_seconds: int = 30
 
+    # Consumer associations (issue 3).
+    application_lock_minutes: int = 30
+    session_idle_minutes: int = 60
+    session_max_hours: int = 12
+
     @classmethod
     def from_env(cls) -> Settings:
         return cls(
@@ -134,6 +139,9 @@ class Settings:
             outbox_backoff_seconds=_env_int("OUTBOX_BACKOFF_SECONDS", 30),
             outbox_lease_seconds=_env_int("OUTBOX_LEASE_SECONDS", 300),
             smtp_timeout_seconds=_env_int("SMTP_TIMEOUT_SECONDS", 30),
+            application_lock_minutes=_env_int("APPLICATION_LOCK_MINUTES", 30),
+            session_idle_minutes=_env_int("SESSION_IDLE_MINUTES", 60),
+            session_max_hours=_env_int("SESSION_MAX_HOURS", 12),
         )
 
     def today(self, now: datetime | None = None) -> date:

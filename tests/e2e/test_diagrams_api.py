@@ -253,3 +253,27 @@ async def test_the_route_factory_serves_any_path_and_maps_the_id(db, admin, monk
         assert r.status_code == 403  # this route declared admin only
         links = (await client.get("/diagrams")).json()["items"][0]["links"]
         assert links["case_svg"] == "/assisters/{id}/diagram.svg"  # first by path, stable
+
+
+async def test_association_and_exemption_cases_have_diagrams(client, admin):
+    from tests.helpers import active_assister, associate, new_consumer
+
+    consumer, _ = await new_consumer()
+    assoc = await associate(client, consumer, await active_assister(client, admin))
+    r = await client.get(f"/associations/{assoc['id']}/diagram.mmd", headers=consumer)
+    assert r.status_code == 200
+    assert "class confirmed current" in r.text
+    assert "requested --> confirmed : confirm ×1" in r.text
+    stranger, _ = await new_consumer(name="Someone Else")
+    assert (
+        await client.get(f"/associations/{assoc['id']}/diagram.svg", headers=stranger)
+    ).status_code == 404
+
+    org = await new_org(client, admin)
+    ex = await client.post(
+        f"/organizations/{org}/exemptions",
+        json={"justification": "We mostly help with Medicaid applications."},
+        headers=admin,
+    )
+    r = await client.get(f"/exemptions/{ex.json()['id']}/diagram.mmd", headers=admin)
+    assert r.status_code == 200 and "class requested current" in r.text

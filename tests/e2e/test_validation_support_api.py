@@ -163,7 +163,7 @@ async def test_brokers_cannot_work_their_own_case(client, admin, registry, event
     broker = await stuck(client, admin, NAME_MISMATCH)
     me = await new_user_headers("assister", assister_id=broker["id"])
     r = await fire_validation(client, me, broker["id"], event, reason="please")
-    assert r.status_code == 403 and "support" in r.json()["detail"]
+    assert r.status_code == 403 and "Marketplace Service Desk" in r.json()["detail"]
 
 
 async def test_no_ssn_is_stored_anywhere(client, admin, registry, support):

@@ -12,7 +12,12 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template import TemplateConfig
 
 from workflow.api.assisters import AssisterController
+from workflow.api.associations import AssociationController
 from workflow.api.auth import ANONYMOUS, allow, authorize, current_principal
+from workflow.api.clients import ClientController
+from workflow.api.consumer_login import ConsumerLoginController
+from workflow.api.consumer_pages import ConsumerPagesController
+from workflow.api.consumers import ConsumerController
 from workflow.api.diagrams import CASE_DIAGRAM_ROUTES, DiagramController
 from workflow.api.errors import EXCEPTION_HANDLERS
 from workflow.api.exemptions import ExemptionController
@@ -34,6 +39,8 @@ ROUTE_HANDLERS = [
     OrganizationController,
     ExemptionController,
 ]
+ROUTE_HANDLERS += [ConsumerController, AssociationController, ClientController]
+ROUTE_HANDLERS += [ConsumerLoginController, ConsumerPagesController]
 ROUTE_HANDLERS += [DiagramController, *CASE_DIAGRAM_ROUTES]
 ROUTE_HANDLERS += [ValidationController, SupportController, *VALIDATION_DIAGRAM_ROUTES]
 ROUTE_HANDLERS += REGISTRATION_LIST_ROUTES

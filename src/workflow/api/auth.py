@@ -1,5 +1,7 @@
 """Who may call a route: every handler declares its roles in ``opt``; one global guard
-authenticates the bearer token and refuses what no declaration allows (deny by default)."""
+authenticates the bearer token and refuses what no declaration allows (deny by default).
+Routes that allow consumers also accept the consumer's session cookie (browser pages),
+with a CSRF check on writes (``api/sessions.py``)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 
+from workflow.api.sessions import principal_from_cookie
 from workflow.services.accounts import principal_for_token
 from workflow.services.principal import ANONYMOUS_ROLE, Principal
 
@@ -36,7 +39,7 @@ async def authorize(connection: ASGIConnection, handler: BaseRouteHandler) -> No
     roles = declared_roles(handler)
     if roles is None:
         raise PermissionDeniedException("this route declares no roles, so nobody may call it")
-    principal = await _authenticate(connection)
+    principal = await _authenticate(connection, roles)
     connection.scope["user"] = principal
     if ANONYMOUS in roles:
         return
@@ -53,12 +56,14 @@ async def authorize(connection: ASGIConnection, handler: BaseRouteHandler) -> No
         )
 
 
-async def _authenticate(connection: ASGIConnection) -> Principal | None:
+async def _authenticate(connection: ASGIConnection, roles: frozenset[str]) -> Principal | None:
     header = connection.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None
-    return await principal_for_token(token.strip())
+    if scheme.lower() == "bearer" and token.strip():
+        return await principal_for_token(token.strip())
+    if "consumer" in roles and not header:
+        return await principal_from_cookie(connection)
+    return None
 
 
 def current_principal(request: Request) -> Principal:

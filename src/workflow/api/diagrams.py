@@ -197,4 +197,12 @@ CASE_DIAGRAM_ROUTES = [
         "/assisters/{case_id:int}",
         roles=("admin", "support", "agency_admin", "assister"),
     ),
+    *case_diagram_routes(
+        "association",
+        "/associations/{case_id:int}",
+        roles=("admin", "support", "assister", "consumer"),
+    ),
+    *case_diagram_routes(
+        "exemption", "/exemptions/{case_id:int}", roles=("admin", "support", "agency_admin")
+    ),
 ]

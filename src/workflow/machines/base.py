@@ -78,12 +78,20 @@ class EventSpec:
     roles: frozenset[str]
     description: str
     data: type[msgspec.Struct] | None = None
-    reason_required: bool = False
+    # True for everyone, or the roles that must give a reason (e.g. support, not the consumer).
+    reason_required: bool | frozenset[str] = False
     # Data fields that are secrets: checked by guards, never written to history.
     redact: tuple[str, ...] = ()
+    # What a role that may not fire this event is told to do instead (role -> message).
+    denied: Mapping[str, str] = field(default_factory=dict)
 
     def loggable(self, data: Mapping[str, Any]) -> dict[str, Any]:
         return {k: ("[redacted]" if k in self.redact else v) for k, v in data.items()}
+
+    def needs_reason(self, role: str) -> bool:
+        if isinstance(self.reason_required, bool):
+            return self.reason_required
+        return role in self.reason_required
 
 
 @dataclass(frozen=True)

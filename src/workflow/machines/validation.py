@@ -173,6 +173,11 @@ def _revalidate_transitions() -> list[dict]:
 
 
 SUPPORT = frozenset({"support", "admin"})
+# What a broker is told when they try support's events on their own validation.
+ASK_SUPPORT = {
+    "assister": "only support works a stuck NPN validation: contact the Marketplace Service "
+    "Desk, who will confirm your identity and update your record"
+}
 
 VALIDATION = MachineSpec(
     name="npn_validation",
@@ -218,20 +223,30 @@ VALIDATION = MachineSpec(
             "asks the producer registry again and records the outcome",
             RevalidateData,
         ),
-        "escalate": EventSpec(SUPPORT | {"system"}, "opens a support case", reason_required=True),
+        "escalate": EventSpec(
+            SUPPORT | {"system"},
+            "opens a support case",
+            reason_required=True,
+            denied=ASK_SUPPORT,
+        ),
         "confirm_identity": EventSpec(
             SUPPORT,
             "support confirmed the broker's identity against the producer registry",
             reason_required=True,
+            denied=ASK_SUPPORT,
         ),
         "correct_record": EventSpec(
             SUPPORT,
             "copies the name and NPN from the registry record onto the profile",
             CorrectRecordData,
             reason_required=True,
+            denied=ASK_SUPPORT,
         ),
         "resolve": EventSpec(
-            SUPPORT, "closes the support case; the NPN is validated again", reason_required=True
+            SUPPORT,
+            "closes the support case; the NPN is validated again",
+            reason_required=True,
+            denied=ASK_SUPPORT,
         ),
     },
 )

@@ -1,29 +1,43 @@
-"""Every broker onboarded before NPN validation existed gets their validation case
-(``not_checked``, like their ``npn_status``) and its creation history row."""
+"""Associations: one confirmed assister per consumer, enforced by the database, and the
+indexes the client list sorts and filters by. Partial indexes read the same on SQLite
+and PostgreSQL; the list's SQL repeats their predicate literally so both planners use them.
+"""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.engine import engine_finder
 
 ID = "2026-11-23T03:50:00:000000"
 VERSION = "1.38.0"
-DESCRIPTION = "npn_validations: one case per existing broker"
+DESCRIPTION = "associations: one confirmed per consumer; client-list indexes"
 
-BACKFILL_CASES = """
-INSERT INTO npn_validations (assister, state, version, attempts, created_at, updated_at)
-SELECT a.id, 'not_checked', 1, 0, a.created_at, a.created_at
-FROM assisters a
-WHERE a.kind = 'broker'
-  AND NOT EXISTS (SELECT 1 FROM npn_validations v WHERE v.assister = a.id)
-"""
+OPEN = "WHERE state <> 'disassociated'"
 
-BACKFILL_HISTORY = """
-INSERT INTO history (machine, entity_id, event, from_state, to_state, actor, data, at)
-SELECT 'npn_validation', v.id, 'create', '', v.state, 'migration', '{}', v.created_at
-FROM npn_validations v
-WHERE NOT EXISTS (
-    SELECT 1 FROM history h WHERE h.machine = 'npn_validation' AND h.entity_id = v.id
-)
-"""
+STATEMENTS = [
+    # One assister at a time, whatever the application code does.
+    "CREATE UNIQUE INDEX IF NOT EXISTS associations_one_confirmed_per_consumer "
+    "ON associations (consumer) WHERE state = 'confirmed'",
+    # A consumer asking the same assister twice gets the open association back.
+    "CREATE UNIQUE INDEX IF NOT EXISTS associations_one_open_per_pair "
+    f"ON associations (consumer, assister) {OPEN}",
+    # Client list, default view (requested and confirmed), per sort column.
+    "CREATE INDEX IF NOT EXISTS associations_open_by_requested "
+    f"ON associations (assister, requested_at, id) {OPEN}",
+    "CREATE INDEX IF NOT EXISTS associations_open_by_name "
+    f"ON associations (assister, sort_name, id) {OPEN}",
+    "CREATE INDEX IF NOT EXISTS associations_open_by_status "
+    f"ON associations (assister, client_status, requested_at, id) {OPEN}",
+    # Client list filtered to one state, per sort column.
+    "CREATE INDEX IF NOT EXISTS associations_state_by_requested "
+    "ON associations (assister, state, requested_at, id)",
+    "CREATE INDEX IF NOT EXISTS associations_state_by_name "
+    "ON associations (assister, state, sort_name, id)",
+    "CREATE INDEX IF NOT EXISTS associations_state_by_status "
+    "ON associations (assister, state, client_status, requested_at, id)",
+    # A consumer's open associations (ended when they confirm another assister).
+    "CREATE INDEX IF NOT EXISTS associations_consumer_state ON associations (consumer, state)",
+    # Session lookups by the cookie's hash.
+    "CREATE UNIQUE INDEX IF NOT EXISTS consumer_sessions_token ON consumer_sessions (token)",
+]
 
 
 async def forwards():
@@ -31,8 +45,8 @@ async def forwards():
 
     async def run():
         engine = engine_finder()
-        await engine.run_ddl(BACKFILL_CASES)
-        await engine.run_ddl(BACKFILL_HISTORY)
+        for statement in STATEMENTS:
+            await engine.run_ddl(statement)
 
     manager.add_raw(run)
     return manager

@@ -27,6 +27,10 @@ class NewUser:
     password: str | None = None
     assister_id: int | None = None
     organization_id: int | None = None
+    # The consumer record of a ``consumer`` login (full name defaults to the username).
+    full_name: str | None = None
+    phone: str | None = None
+    address: str | None = None
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,7 @@ class CreatedUser:
     role: str
     password: str  # shown once
     token: str  # shown once
+    consumer_id: int | None = None
 
 
 async def create_user(new: NewUser) -> CreatedUser:
@@ -66,7 +71,21 @@ async def create_user(new: NewUser) -> CreatedUser:
             )
         )
         token = await issue_token(rows[0]["id"], label="created with the account")
-    return CreatedUser(user.id, rows[0]["id"], new.username, new.role, password, token)
+        consumer_id = await _consumer_record(new, user) if new.role == Role.consumer else None
+    return CreatedUser(user.id, rows[0]["id"], new.username, new.role, password, token, consumer_id)
+
+
+async def _consumer_record(new: NewUser, user: BaseUser) -> int:
+    from workflow.services.consumers import create_consumer_record
+
+    return await create_consumer_record(
+        user.id,
+        name=new.full_name or new.username,
+        email=user.email,
+        phone=new.phone,
+        address=new.address,
+        now=datetime.now(UTC),
+    )
 
 
 async def _check_new_user(new: NewUser) -> None:
@@ -113,10 +132,12 @@ async def issue_token(account_id: int, label: str = "", ttl: timedelta | None = 
 PRINCIPAL_BY_TOKEN_HASH = """
 SELECT t.id, t.expires_at, t.revoked, t.last_used_at,
        a.id AS account_id, a.role, a.organization AS organization_id,
-       a.assister AS assister_id, u.id AS user_id, u.username, u.active
+       a.assister AS assister_id, u.id AS user_id, u.username, u.active,
+       c.id AS consumer_id
 FROM api_tokens t
 JOIN accounts a ON a.id = t.account
 JOIN piccolo_user u ON u.id = a."user"
+LEFT JOIN consumers c ON c."user" = u.id
 WHERE t.token_hash = {}
 """
 
@@ -141,6 +162,7 @@ async def principal_for_token(token: str, now: datetime | None = None) -> Princi
         account_id=row["account_id"],
         organization_id=row["organization_id"],
         assister_id=row["assister_id"],
+        consumer_id=row["consumer_id"],
     )
 
 

@@ -12,10 +12,11 @@ from workflow.services.errors import NotFound
 def case_kinds() -> dict[str, CaseKind]:
     # Imported here: the bindings import services that import this module.
     from workflow.services.assister_case import ASSISTER_CASE
+    from workflow.services.association_case import ASSOCIATION_CASE
     from workflow.services.exemptions import EXEMPTION_CASE
     from workflow.services.validation_case import VALIDATION_CASE
 
-    kinds = (ASSISTER_CASE, EXEMPTION_CASE, VALIDATION_CASE)
+    kinds = (ASSISTER_CASE, ASSOCIATION_CASE, EXEMPTION_CASE, VALIDATION_CASE)
     return {kind.name: kind for kind in kinds}
 
 

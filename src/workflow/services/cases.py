@@ -65,6 +65,12 @@ class CaseKind:
     # Facts that need the database or the date (read inside the event's transaction).
     load_facts: Callable[[Mapping[str, Any], datetime], Awaitable[Mapping[str, Any]]] | None = None
     label: str = ""
+    # Runs for every event after the machine's decision and before the state is written,
+    # in the same transaction (e.g. lock a parent row so racing events queue in order).
+    before: Effect | None = None
+    # A fixed statement loading one case by id (``{}`` placeholder) when guards need
+    # facts from other tables; default ``SELECT * FROM <table> WHERE id = ...``.
+    load_sql: str | None = None
     mirror: StateMirror | None = None
 
     @property

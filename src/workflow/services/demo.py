@@ -64,10 +64,17 @@ async def load_demo(skip_if_present: bool) -> str:
             await revalidate(row["id"], DEMO)
         await _walk_to(row, target)
     brokers = await load_demo_brokers(DEMO, orgs[0]["id"], _walk_to)
-    return (
+    loaded = (
         f"demo data: {len(orgs)} organisations, {len(PEOPLE) + brokers} assisters and "
         f"{producers} producers in the registry loaded"
     )
+    return loaded + "\n" + await _consumers(orgs[1]["id"])
+
+
+async def _consumers(organization_id: int) -> str:
+    from workflow.services.demo_consumers import load_consumer_demo
+
+    return await load_consumer_demo(lambda row: _walk_to(row, "active"), organization_id)
 
 
 async def _walk_to(row: dict, target: str) -> None:

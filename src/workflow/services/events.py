@@ -7,7 +7,8 @@ admin's forms, the CLI, the demo loader and the scheduled sweeps all call it.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
@@ -17,11 +18,13 @@ from piccolo.columns import JSON, JSONB
 from piccolo.table import Table
 
 from workflow.db import transaction
+from workflow.db.errors import constraint_name, is_write_conflict
 from workflow.services.case_kinds import case_kind
 from workflow.services.cases import CaseKind, EffectContext
 from workflow.services.errors import (
     AttemptRecorded,
     BadInput,
+    Conflict,
     Forbidden,
     NotFound,
     StaleVersion,
@@ -46,15 +49,17 @@ def check_may_fire(kind: CaseKind, event: str, actor: Principal, reason: str | N
     """Refusals that need no database: unknown event, wrong role, missing reason."""
     spec = kind.spec.event(event)
     if actor.role not in spec.roles:
+        if actor.role in spec.denied:
+            raise Forbidden(spec.denied[actor.role])
         allowed = ", ".join(sorted(spec.roles - {"system"}))
         raise Forbidden(f"a {actor.role} may not {event} an {kind.noun}; ask: {allowed}")
-    if spec.reason_required and not (reason and reason.strip()):
+    if spec.needs_reason(actor.role) and not (reason and reason.strip()):
         raise BadInput(f"reason: {event} needs a reason, for the history", field="reason")
 
 
 async def load_case(kind: CaseKind, entity_id: int, actor: Principal) -> dict[str, Any]:
     """The case's row if the actor may see it; otherwise :class:`NotFound`."""
-    rows = await kind.table.raw(_select_by_pk(kind.table), entity_id)
+    rows = await kind.table.raw(kind.load_sql or _select_by_pk(kind.table), entity_id)
     if not rows or not kind.visible_to(actor, rows[0]):
         raise NotFound(f"{kind.noun} {entity_id} not found")
     return _decode_json(kind.table, rows[0])
@@ -97,7 +102,7 @@ async def apply_event(
     kind = case_kind(machine)
     check_may_fire(kind, event, actor, reason)
     now = now or datetime.now(UTC)
-    async with transaction():
+    async with conflicts_as_409(kind.noun, entity_id), transaction():
         row = await load_case(kind, entity_id, actor)
         if expected_version is not None and expected_version != row["version"]:
             raise StaleVersion(kind.noun, entity_id, row["version"], expected_version)
@@ -105,6 +110,10 @@ async def apply_event(
         if kind.load_facts:
             facts.update(await kind.load_facts(row, now))
         decision = kind.spec.decide(row["state"], event, facts, data)
+        if kind.before:
+            await kind.before(
+                EffectContext(kind, row, event, decision, actor, reason, now, row["version"] + 1)
+            )
         version = await _compare_and_set(kind, row, decision.to_state, now)
         if kind.mirror is not None:
             await kind.mirror.write(row, decision.to_state)
@@ -136,6 +145,21 @@ async def apply_event(
     if decision.refused:
         raise AttemptRecorded(event, decision.refused, outcome)
     return outcome
+
+
+@asynccontextmanager
+async def conflicts_as_409(noun: str, entity_id: int) -> AsyncIterator[None]:
+    """A write refused by a unique index (or a deadlock) is a lost race, not a crash."""
+    try:
+        yield
+    except Exception as exc:
+        if not is_write_conflict(exc):
+            raise
+        which = constraint_name(exc)
+        raise Conflict(
+            f"{noun} {entity_id}: a change made at the same time conflicts with this one"
+            f"{f' ({which})' if which else ''}; nothing was changed: reload and try again"
+        ) from None
 
 
 async def _compare_and_set(kind: CaseKind, row: Mapping[str, Any], state: str, now) -> int:

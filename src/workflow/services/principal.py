@@ -15,6 +15,7 @@ class Principal:
     account_id: int | None = None
     organization_id: int | None = None
     assister_id: int | None = None
+    consumer_id: int | None = None
 
     @property
     def is_staff(self) -> bool:

@@ -2,11 +2,14 @@
 
 from workflow.tables.accounts import Account, ApiToken, Role
 from workflow.tables.assisters import Assister, NpnStatus
+from workflow.tables.associations import Association, ClientStatus
+from workflow.tables.consumers import ApplicationStatus, Consumer
 from workflow.tables.exemptions import ExemptionRequest, ExemptionState
 from workflow.tables.history import History
 from workflow.tables.messages import Delivery, Message
 from workflow.tables.organizations import Organization, OrganizationKind
 from workflow.tables.registry import ProducerRecord
+from workflow.tables.sessions import ConsumerSession
 from workflow.tables.training import RecordKind, TrainingRecord
 from workflow.tables.validations import NpnValidation
 
@@ -19,6 +22,9 @@ TABLES = [
     Message,
     TrainingRecord,
     ExemptionRequest,
+    Consumer,
+    Association,
+    ConsumerSession,
 ]
 TABLES += [NpnValidation, ProducerRecord]
 
@@ -26,7 +32,12 @@ __all__ = [
     "TABLES",
     "Account",
     "ApiToken",
+    "ApplicationStatus",
     "Assister",
+    "Association",
+    "ClientStatus",
+    "Consumer",
+    "ConsumerSession",
     "Delivery",
     "ExemptionRequest",
     "ExemptionState",

@@ -1,0 +1,121 @@
+"""Consumers: their record, what they see of their assister, and the one row every
+association change of theirs queues on."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from workflow.machines.association import assister_can_act
+from workflow.services.errors import Forbidden, NotFound
+from workflow.services.principal import Principal
+from workflow.tables import Consumer
+
+CONSUMER_COLUMNS = [
+    Consumer.id,
+    Consumer.name,
+    Consumer.email,
+    Consumer.phone,
+    Consumer.address,
+    Consumer.application_status,
+    Consumer.created_at,
+    Consumer.updated_at,
+]
+
+ASSISTER_PUBLIC = """
+SELECT s.id, s.name, s.kind, s.phone, s.state, o.name AS organization
+FROM assisters s LEFT JOIN organizations o ON o.id = s.organization
+WHERE s.id = {}
+"""
+
+NOTICES = {
+    "lapsed": (
+        "{name}'s certification has lapsed: they stay your assister but cannot act for you "
+        "until they renew it. You can keep them or choose another assister."
+    ),
+    "deactivated": (
+        "{name} has left the assister program: they stay listed as your assister but cannot "
+        "act for you. You can remove them or choose another assister."
+    ),
+}
+DEFAULT_NOTICE = (
+    "{name} is not an active assister right now (status: {state}) and cannot act for you."
+)
+
+
+async def create_consumer_record(
+    user_id: int,
+    *,
+    name: str,
+    email: str,
+    phone: str | None,
+    address: str | None,
+    now: datetime,
+) -> int:
+    """The consumer record of a new ``consumer`` user (inside the caller's transaction)."""
+    rows = await Consumer.insert(
+        Consumer(
+            user=user_id,
+            name=name.strip(),
+            email=email.strip(),
+            phone=phone,
+            address=address,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    return rows[0]["id"]
+
+
+def require_consumer(actor: Principal) -> int:
+    """The caller's consumer id; a consumer login without a record cannot use these routes."""
+    if actor.role != "consumer" or actor.consumer_id is None:
+        raise Forbidden(
+            "only a consumer with a consumer record can do this; "
+            "create one with: workflow users create NAME --role consumer"
+        )
+    return actor.consumer_id
+
+
+async def get_consumer(consumer_id: int) -> dict[str, Any]:
+    row = await Consumer.select(*CONSUMER_COLUMNS).where(Consumer.id == consumer_id).first()
+    if row is None:
+        raise NotFound(f"consumer {consumer_id} not found")
+    return row
+
+
+async def lock_consumer(consumer_id: int) -> None:
+    """Bump the consumer's row so that, on PostgreSQL, every association change of this
+    consumer waits for the one before it to commit (SQLite's IMMEDIATE transactions
+    already queue all writers). Callers take this lock before touching associations."""
+    await Consumer.raw(
+        "UPDATE consumers SET association_seq = association_seq + 1 WHERE id = {}", consumer_id
+    )
+
+
+async def assister_public(assister_id: int) -> dict[str, Any]:
+    """What a consumer may see of an assister: name, organisation, phone and whether they
+    can act now. Never their email, NPN, Reference Number or registration details."""
+    rows = await Consumer.raw(ASSISTER_PUBLIC, assister_id)
+    if not rows:
+        raise NotFound(f"assister {assister_id} not found")
+    return present_assister_public(rows[0])
+
+
+def present_assister_public(row: Mapping[str, Any]) -> dict[str, Any]:
+    can_act = assister_can_act(row["state"])
+    notice = None
+    if not can_act:
+        notice = NOTICES.get(row["state"], DEFAULT_NOTICE).format(
+            name=row["name"], state=row["state"]
+        )
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "kind": row["kind"],
+        "organization": row["organization"],
+        "phone": row["phone"],
+        "can_act": can_act,
+        "notice": notice,
+    }
