@@ -11,10 +11,11 @@ from workflow.api.association_schemas import (
     ConsumerOut,
 )
 from workflow.api.auth import allow
-from workflow.api.params import Actor, Id
-from workflow.api.schemas import convert
+from workflow.api.params import DEFAULT_LIMIT, Actor, Id, Limit, Offset
+from workflow.api.schemas import MessagePage, convert
 from workflow.services import application_lock as lock
 from workflow.services.associations import consumer_overview
+from workflow.services.mailbox import mailbox
 
 LOCK_USERS = allow("consumer", "assister", "admin", "support")
 
@@ -28,6 +29,14 @@ class ConsumerController(Controller):
         """The caller's consumer record, their current assister (with whether that
         assister can act now), pending requests and who holds the application lock."""
         return convert(await consumer_overview(actor), ConsumerOut)
+
+    @get("/me/messages", opt=allow("consumer"))
+    async def my_messages(
+        self, actor: Actor, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
+    ) -> MessagePage:
+        """The consumer's notices about their assister (newest first)."""
+        items, total = await mailbox(None, limit, offset, consumer_id=actor.consumer_id)
+        return MessagePage(convert(items, list), total, limit, offset)
 
     @get("/{consumer_id:int}/application/lock", opt=LOCK_USERS)
     async def lock_status(self, consumer_id: Id, actor: Actor) -> ApplicationLockOut:

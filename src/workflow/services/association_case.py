@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from workflow.machines.association import ASSOCIATION, AssociationState
+from workflow.services import association_notices as notices
 from workflow.services.cases import CaseKind, EffectContext
 from workflow.services.consumers import lock_consumer
 from workflow.services.errors import GuardRefused
@@ -141,6 +142,7 @@ async def record_confirmation(ctx: EffectContext) -> None:
             Association.terms_version: TERMS_VERSION,
         }
     ).where(Association.id == ctx.row["id"])
+    await notices.confirmed(ctx)
 
 
 async def record_end(ctx: EffectContext) -> None:
@@ -150,6 +152,7 @@ async def record_end(ctx: EffectContext) -> None:
         Association.id == ctx.row["id"]
     )
     await Consumer.raw(RELEASE_ASSISTER_LOCK, ctx.row["consumer"], ctx.row["assister"])
+    await notices.ended(ctx)
 
 
 async def record_acknowledgement(ctx: EffectContext) -> None:
@@ -171,6 +174,7 @@ async def move_to_new_assister(ctx: EffectContext) -> dict[str, Any]:
         }
     ).where(Association.id == ctx.row["id"])
     await Consumer.raw(RELEASE_ASSISTER_LOCK, ctx.row["consumer"], ctx.row["assister"])
+    await notices.transferred(ctx)
     return {"from_assister_id": ctx.row["assister"]}
 
 

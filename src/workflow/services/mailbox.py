@@ -1,7 +1,8 @@
-"""Messages in an assister's secure mailbox, rendered from jinja2 templates.
+"""Messages in a secure mailbox (an assister's, or a consumer's), rendered from jinja2
+templates in the recipient's language, and queued for e-mail by the outbox.
 
 A template ``emails/<name>.<language>.txt`` starts with a ``Subject:`` line; the rest is
-the body.
+the body. It sees the recipient as ``assister`` or ``consumer``.
 """
 
 from __future__ import annotations
@@ -33,21 +34,24 @@ def render_message(template: str, language: str, context: Mapping[str, Any]) -> 
 
 
 async def write_message(
-    assister: Mapping[str, Any],
+    recipient: Mapping[str, Any],
     template: str,
     context: Mapping[str, Any],
     now: datetime,
     dedupe_key: str | None = None,
+    *,
+    to: str = "assister",
 ) -> int | None:
-    """Store a message for ``assister`` (a row with id, name, email, language) in the
-    mailbox and the outbox; returns its id, or None if ``dedupe_key`` was used already."""
-    language = assister.get("language") or DEFAULT_LANGUAGE
-    subject, body = render_message(template, language, {"assister": assister, **context})
+    """Store a message for ``recipient`` (a row with id, name, email, language; ``to`` says
+    whether it is an assister or a consumer) in their mailbox and the outbox; returns its
+    id, or None if ``dedupe_key`` was used already."""
+    language = recipient.get("language") or DEFAULT_LANGUAGE
+    subject, body = render_message(template, language, {to: recipient, **context})
     rows = await Message.raw(
-        f"INSERT INTO messages ({MESSAGE_COLUMNS}) VALUES ({{}}, {{}}, {{}}, {{}}, {{}}, {{}}, "
+        f"INSERT INTO messages ({_columns(to)}) VALUES ({{}}, {{}}, {{}}, {{}}, {{}}, {{}}, "
         "{}, {}, {}, {}) ON CONFLICT DO NOTHING RETURNING id",
-        assister["id"],
-        assister["email"],
+        recipient["id"],
+        recipient["email"],
         template,
         language,
         subject,
@@ -60,7 +64,15 @@ async def write_message(
     return rows[0]["id"] if rows else None
 
 
-async def mailbox(assister_id: int, limit: int, offset: int) -> tuple[list[dict], int]:
+async def mailbox(
+    assister_id: int | None, limit: int, offset: int, *, consumer_id: int | None = None
+) -> tuple[list[dict], int]:
+    """One recipient's messages, newest first, and how many there are."""
+    owner = (
+        Message.consumer == consumer_id
+        if consumer_id is not None
+        else Message.assister == assister_id
+    )
     query = Message.select(
         Message.id,
         Message.template,
@@ -69,9 +81,9 @@ async def mailbox(assister_id: int, limit: int, offset: int) -> tuple[list[dict]
         Message.recipient_email,
         Message.language,
         Message.created_at,
-    ).where(Message.assister == assister_id)
+    ).where(owner)
     items = await query.order_by(Message.id, ascending=False).limit(limit).offset(offset)
-    total = await Message.count().where(Message.assister == assister_id)
+    total = await Message.count().where(owner)
     return items, total
 
 
@@ -79,6 +91,14 @@ MESSAGE_COLUMNS = (
     "assister, recipient_email, template, language, subject, body, dedupe_key, created_at, "
     "delivery, attempts"
 )
+
+
+def _columns(to: str) -> str:
+    if to not in {"assister", "consumer"}:
+        raise ValueError(f"messages go to an assister or a consumer, not {to!r}")
+    return MESSAGE_COLUMNS.replace("assister", to, 1)
+
+
 # Per-person fields a bulk message may show; everything else must be shared by the group.
 _PERSONAL = ("name", "email", "reference_number")
 
@@ -89,8 +109,11 @@ async def write_messages_bulk(
     context_for: Callable[[Mapping[str, Any]], Mapping[str, Any]],
     now: datetime,
     dedupe_key: str | None = None,
+    *,
+    to: str = "assister",
 ) -> None:
-    """One message per assister, in one statement. With ``dedupe_key``, a message an
+    """One message per recipient (assisters, or consumers with ``to="consumer"``), in one
+    statement. With ``dedupe_key``, a message an
     assister already has (same key) is skipped, so reruns never send it twice.
 
     Messages are rendered once per distinct (language, context) and the assister's own
@@ -103,7 +126,7 @@ async def write_messages_bulk(
         context = dict(context_for(assister))
         key = (language, tuple(sorted((k, repr(v)) for k, v in context.items())))
         if key not in renders:
-            renders[key] = _renderer(template, language, context, assister)
+            renders[key] = _renderer(template, language, context, assister, to)
         subject, body = renders[key](assister)
         rows.append(
             (
@@ -119,13 +142,13 @@ async def write_messages_bulk(
                 0,
             )
         )
-    columns = MESSAGE_COLUMNS.split(", ")
+    columns = _columns(to).split(", ")
     await insert_rows("messages", columns, rows, ignore_conflicts=dedupe_key is not None)
 
 
-def _renderer(template: str, language: str, context: Mapping[str, Any], sample):
+def _renderer(template: str, language: str, context: Mapping[str, Any], sample, to: str):
     marks = {f: f"\x00{f}\x00" for f in _PERSONAL}
-    shape = render_message(template, language, {"assister": marks, **context})
+    shape = render_message(template, language, {to: marks, **context})
 
     def fill(assister: Mapping[str, Any]) -> tuple[str, str]:
         subject, body = shape
@@ -134,7 +157,7 @@ def _renderer(template: str, language: str, context: Mapping[str, Any], sample):
             subject, body = subject.replace(mark, value), body.replace(mark, value)
         return subject, body
 
-    direct = render_message(template, language, {"assister": sample, **context})
+    direct = render_message(template, language, {to: sample, **context})
     if fill(sample) == direct:
         return fill
-    return lambda a: render_message(template, language, {"assister": a, **context})
+    return lambda a: render_message(template, language, {to: a, **context})

@@ -16,13 +16,15 @@ from typing import Any
 
 from workflow.db import transaction
 from workflow.machines.training_year import Calendar, CourseKind, label
+from workflow.services.association_expiry import end_expired_requests
 from workflow.services.bulk import apply_event_bulk
 from workflow.services.mailbox import write_messages_bulk
 from workflow.services.principal import SYSTEM
 from workflow.services.run_lock import exclusive
+from workflow.services.summaries import day_bounds, send_daily_summaries
 from workflow.services.training import exempt_organizations, year_status_many
 from workflow.settings import get_settings
-from workflow.tables import Assister
+from workflow.tables import Assister, Association
 
 LAPSABLE = ("trained", "exam_passed", "registered", "active")
 NEEDS_CERTIFICATION = ("onboarded", *LAPSABLE)
@@ -227,6 +229,48 @@ async def _reminder_contexts(batch, ty: int, as_of: date, calendar: Calendar) ->
     return contexts
 
 
+async def expire_requests(as_of: date, now: datetime, dry_run: bool) -> list[RuleResult]:
+    """Requested associations nobody confirmed within the setting's days end (the
+    consumer is told); a confirmation racing the sweep wins or loses cleanly."""
+    settings = get_settings()
+    days = settings.association_request_expiry_days
+    # Requests made before this day have been open more than `days` full days.
+    cutoff, _ = day_bounds(as_of - timedelta(days=days))
+    result = RuleResult("expire_requests", f"rule: request not confirmed within {days} days")
+    last_id = 0
+    while batch := await Association.raw(
+        "SELECT id FROM associations WHERE state = 'requested' AND requested_at < {} "
+        "AND id > {} ORDER BY id LIMIT {}",
+        cutoff,
+        last_id,
+        settings.sweep_batch_size,
+    ):
+        last_id = batch[-1]["id"]
+        ids = [r["id"] for r in batch]
+        if dry_run:
+            result.cases.extend(batch)
+            continue
+        outcome = await apply_event_bulk(
+            "association",
+            ids,
+            "disassociate",
+            actor=SYSTEM,
+            reason=result.reason,
+            now=now,
+            effect=end_expired_requests,
+        )
+        result.cases.extend({"id": i} for i in outcome.applied.get("requested", []))
+    return [result]
+
+
+async def daily_summaries(as_of: date, now: datetime, dry_run: bool) -> list[RuleResult]:
+    """Yesterday's changes, once per assister (the day is over by the time it is sent)."""
+    day = as_of - timedelta(days=1)
+    result = RuleResult("daily_summary", f"changes on {day.isoformat()}")
+    result.cases = await send_daily_summaries(day, now, dry_run)
+    return [result]
+
+
 async def sweep(
     as_of: date,
     *,
@@ -242,4 +286,6 @@ async def sweep(
     async with exclusive("sweep"):
         report.results += await lapse_overdue(as_of, now, dry_run, progress)
         report.results += await send_deadline_reminders(as_of, now, dry_run)
+        report.results += await expire_requests(as_of, now, dry_run)
+        report.results += await daily_summaries(as_of, now, dry_run)
     return report

@@ -28,6 +28,8 @@ class Consumer(Table, tablename="consumers"):
     application_status = Varchar(
         length=20, choices=ApplicationStatus, default=ApplicationStatus.not_started
     )
+    # Preferred language for notices: en or es.
+    language = Varchar(length=5, default="en")
     association_seq = Integer(default=0)
     lock_user = Integer(null=True, default=None)
     lock_holder = Varchar(length=250, null=True, default=None)

@@ -4,6 +4,7 @@ from piccolo.columns import ForeignKey, Integer, OnDelete, Text, Timestamptz, Va
 from piccolo.table import Table
 
 from workflow.tables.assisters import Assister
+from workflow.tables.consumers import Consumer
 
 
 class Delivery(StrEnum):
@@ -13,13 +14,16 @@ class Delivery(StrEnum):
 
 
 class Message(Table, tablename="messages"):
-    """A message in an assister's secure mailbox, and the outbox row that e-mails it.
+    """A message in an assister's (or consumer's) secure mailbox, and the outbox row that
+    e-mails it.
 
     Delivery is at-least-once: the worker claims a row, sends it with a stable
     Message-ID, then marks it sent; a sent message is never picked up again.
     """
 
+    # The recipient: an assister, or a consumer (notices about their association).
     assister = ForeignKey(Assister, null=True, on_delete=OnDelete.cascade, index=True)
+    consumer = ForeignKey(Consumer, null=True, on_delete=OnDelete.cascade, index=True)
     recipient_email = Varchar(length=254)
     template = Varchar(length=60)
     language = Varchar(length=5, default="en")
