@@ -8,8 +8,10 @@ from workflow.tables.exemptions import ExemptionRequest, ExemptionState
 from workflow.tables.history import History
 from workflow.tables.messages import Delivery, Message
 from workflow.tables.organizations import Organization, OrganizationKind
+from workflow.tables.registry import ProducerRecord
 from workflow.tables.sessions import ConsumerSession
 from workflow.tables.training import RecordKind, TrainingRecord
+from workflow.tables.validations import NpnValidation
 
 TABLES = [
     Organization,
@@ -24,6 +26,7 @@ TABLES = [
     Association,
     ConsumerSession,
 ]
+TABLES += [NpnValidation, ProducerRecord]
 
 __all__ = [
     "TABLES",
@@ -41,8 +44,10 @@ __all__ = [
     "History",
     "Message",
     "NpnStatus",
+    "NpnValidation",
     "Organization",
     "OrganizationKind",
+    "ProducerRecord",
     "RecordKind",
     "Role",
     "TrainingRecord",
