@@ -18,12 +18,10 @@ TEMPLATE = "choose_agent_broker_role"
 _A = NpnValidation.assister
 
 
-async def send_role_reminders(
+async def reminders_due(
     now: datetime, *, assister_id: int | None = None, every_days: int | None = None
-) -> int:
-    """Write the reminder to every broker who needs one and has not had one in the last
-    ``every_days`` days (a setting); returns how many were written. Safe to run often
-    and concurrently: each reminder is claimed with a conditional update first."""
+) -> list[dict]:
+    """Brokers validated again but still "not an agent broker", not reminded lately."""
     every_days = every_days or get_settings().role_reminder_days
     not_since = now - timedelta(days=every_days)
     due = (
@@ -34,12 +32,23 @@ async def send_role_reminders(
     )
     if assister_id is not None:
         due &= NpnValidation.assister == assister_id
-    rows = await NpnValidation.select(
+    return await NpnValidation.select(
         NpnValidation.id, _A.id.as_alias("assister_id"), _A.name, _A.email, _A.language
     ).where(
         due
         & (NpnValidation.role_reminded_at.is_null() | (NpnValidation.role_reminded_at <= not_since))
     )
+
+
+async def send_role_reminders(
+    now: datetime, *, assister_id: int | None = None, every_days: int | None = None
+) -> int:
+    """Write the reminder to every broker who needs one and has not had one in the last
+    ``every_days`` days (a setting); returns how many were written. Safe to run often
+    and concurrently: each reminder is claimed with a conditional update first."""
+    every_days = every_days or get_settings().role_reminder_days
+    not_since = now - timedelta(days=every_days)
+    rows = await reminders_due(now, assister_id=assister_id, every_days=every_days)
     sent = 0
     for row in rows:
         async with transaction():

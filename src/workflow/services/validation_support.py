@@ -141,17 +141,30 @@ class SweepReport:
         return f"{self.looked_at} validation(s): {parts}"
 
 
+async def unavailable_due(now: datetime) -> list[dict]:
+    """Validations the registry could not answer, last tried long enough ago."""
+    since = now - timedelta(minutes=get_settings().registry_retry_minutes)
+    return await NpnValidation.select(NpnValidation.id, NpnValidation.assister).where(
+        (NpnValidation.state == ValidationState.registry_unavailable)
+        & (NpnValidation.last_checked_at <= since)
+    )
+
+
+async def breached_due(now: datetime) -> list[dict]:
+    """Failed validations waiting past the SLA's breach limit, no support case yet."""
+    return await NpnValidation.select(NpnValidation.id, NpnValidation.assister).where(
+        NpnValidation.state.is_in(list(FAILURES))
+        & (NpnValidation.stuck_since < breached_before(now))
+    )
+
+
 async def retry_unavailable(
     now: datetime | None = None, registry: ProducerRegistry | None = None
 ) -> SweepReport:
     """Revalidate every ``registry_unavailable`` validation last tried at least
     ``registry_retry_minutes`` ago."""
     now = now or datetime.now(UTC)
-    since = now - timedelta(minutes=get_settings().registry_retry_minutes)
-    rows = await NpnValidation.select(NpnValidation.assister).where(
-        (NpnValidation.state == ValidationState.registry_unavailable)
-        & (NpnValidation.last_checked_at <= since)
-    )
+    rows = await unavailable_due(now)
     outcomes: dict[str, int] = {}
     for row in rows:
         try:
@@ -167,10 +180,7 @@ async def escalate_breached(now: datetime | None = None) -> SweepReport:
     that has waited past the SLA's breach limit."""
     now = now or datetime.now(UTC)
     limit = get_settings().validation_sla_breach_business_days
-    rows = await NpnValidation.select(NpnValidation.id).where(
-        NpnValidation.state.is_in(list(FAILURES))
-        & (NpnValidation.stuck_since < breached_before(now))
-    )
+    rows = await breached_due(now)
     outcomes: dict[str, int] = {}
     for row in rows:
         reason = f"SLA breached: stuck for more than {limit} business days"
