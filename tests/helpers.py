@@ -127,3 +127,86 @@ async def acknowledge(client, headers, assister_id: int, consumer_id: int) -> di
     )
     assert r.status_code == 200, r.text
     return r.json()
+
+
+# --- NPN validation (issue 4) -------------------------------------------------------------
+
+# Producers in the shipped sample registry (src/workflow/data/producer_registry_sample.csv),
+# one per validation outcome: (npn, name on the profile).
+VALID = ("17283945", "Dana Whitfield")
+NAME_MISMATCH = ("15592730", "Marcus Reid")  # the registry says Marcus Reed
+UNKNOWN_NPN = ("99999999", "Zed Nobody")
+LICENSE_NUMBER_AS_NPN = ("3387120", "Dana Whitfield")  # Dana's state license number
+MISSING_SSN = ("18811456", "Nadia Petrova")  # valid record; the account has no SSN
+NO_LICENSE = ("17740093", "Omar Haddad")
+NO_HEALTH_LOA = ("16407781", "Sofia Martins")
+LOA_INACTIVE = ("19250364", "Tom Becker")
+
+
+async def load_sample_registry() -> None:
+    from workflow.services.registry_file import load_registry, parse_registry_csv, sample_csv
+
+    await load_registry(parse_registry_csv(sample_csv()))
+
+
+async def new_broker(client, admin, producer=VALID, *, ssn_provided=True, **fields) -> dict:
+    """A broker onboarded with the producer's NPN and name (not yet validated)."""
+    npn, name = producer
+    email = re.sub(r"[^a-z]+", ".", name.lower()) + f".{uuid.uuid4().hex[:4]}@example.org"
+    body = {"npn": npn, "name": name, "email": email, "ssn_provided": ssn_provided, **fields}
+    return await new_assister(client, admin, kind="broker", **body)
+
+
+async def patch_profile(client, headers, assister_id: int, **fields) -> httpx.Response:
+    return await client.patch(f"/assisters/{assister_id}", json=fields, headers=headers)
+
+
+async def get_validation(client, headers, assister_id: int) -> dict:
+    r = await client.get(f"/assisters/{assister_id}/validation", headers=headers)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+async def fire_validation(client, headers, assister_id: int, event: str, **body) -> httpx.Response:
+    url = f"/assisters/{assister_id}/validation/events/{event}"
+    return await client.post(url, json=body, headers=headers)
+
+
+async def validation_history(client, headers, assister_id: int) -> list[dict]:
+    r = await client.get(f"/assisters/{assister_id}/validation/history", headers=headers)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+async def registered_broker(client, admin, producer=VALID, role="individual") -> dict:
+    """A broker with a valid NPN and an Agent Broker role, walked to ``registered``."""
+    broker = await new_broker(client, admin, producer)
+    r = await patch_profile(client, admin, broker["id"], marketplace_role=role)
+    assert r.status_code == 200, r.text
+    await fire_ok(client, admin, broker["id"], "complete_training")
+    await fire_ok(client, admin, broker["id"], "record_exam", data={"score": 90})
+    agreements = {"individual": ["individual"], "shop": ["shop"], "both": ["individual", "shop"]}
+    await fire_ok(client, admin, broker["id"], "register", data={"agreements": agreements[role]})
+    return (await client.get(f"/assisters/{broker['id']}", headers=admin)).json()
+
+
+class DownRegistry:
+    """A producer registry that fails every call."""
+
+    async def lookup(self, npn):
+        raise ConnectionError("connection refused")
+
+    async def by_license_number(self, number):
+        raise ConnectionError("connection refused")
+
+    async def has_name(self, first_name, last_name):
+        raise ConnectionError("connection refused")
+
+
+class HangingRegistry(DownRegistry):
+    """A producer registry that never answers (the timeout must cut it off)."""
+
+    async def lookup(self, npn):
+        import asyncio
+
+        await asyncio.Event().wait()

@@ -1,4 +1,4 @@
-"""The ``workflow`` command: serve, migrate, users, demo, diagrams."""
+"""The ``workflow`` command: serve, migrate, users, demo, diagrams, registry, validations."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from datetime import date
 
+from workflow.cli_validations import add_commands as add_validation_commands
 from workflow.db import connect, disconnect, migrate
 from workflow.services.errors import MachineError
 from workflow.tables import Role
@@ -276,6 +277,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--check", action="store_true", help="write nothing; exit 1 naming files that differ"
     )
     diagrams.set_defaults(func=cmd_diagrams)
+    add_validation_commands(sub)
     return parser
 
 

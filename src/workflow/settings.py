@@ -25,6 +25,14 @@ def _env_int(name: str, default: int) -> int:
         raise SystemExit(f"WORKFLOW_{name} must be a whole number, got {raw!r}") from exc
 
 
+def _env_float(name: str, default: float) -> float:
+    raw = _env(name, str(default))
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise SystemExit(f"WORKFLOW_{name} must be a number, got {raw!r}") from exc
+
+
 def _env_ints(name: str, default: tuple[int, ...]) -> tuple[int, ...]:
     raw = _env(name, ",".join(map(str, default)))
     try:
@@ -61,6 +69,12 @@ class Settings:
     default_page_size: int = 50
     max_page_size: int = 500
     request_max_body_bytes: int = 1024 * 1024
+    # NPN validation (issue 4)
+    registry_timeout_seconds: float = 5.0
+    registry_retry_minutes: int = 15
+    validation_sla_due_business_days: int = 5
+    validation_sla_breach_business_days: int = 7
+    role_reminder_days: int = 3
     # Dates in the program (deadlines, "today" for the sweep) are in this time zone.
     program_timezone: str = "UTC"
     # The training year (DOMAIN.md "The training year").
@@ -107,6 +121,11 @@ class Settings:
             default_page_size=_env_int("DEFAULT_PAGE_SIZE", 50),
             max_page_size=_env_int("MAX_PAGE_SIZE", 500),
             request_max_body_bytes=_env_int("REQUEST_MAX_BODY_BYTES", 1024 * 1024),
+            registry_timeout_seconds=_env_float("REGISTRY_TIMEOUT_SECONDS", 5.0),
+            registry_retry_minutes=_env_int("REGISTRY_RETRY_MINUTES", 15),
+            validation_sla_due_business_days=_env_int("VALIDATION_SLA_DUE_BUSINESS_DAYS", 5),
+            validation_sla_breach_business_days=_env_int("VALIDATION_SLA_BREACH_BUSINESS_DAYS", 7),
+            role_reminder_days=_env_int("ROLE_REMINDER_DAYS", 3),
             program_timezone=_env("PROGRAM_TIMEZONE", "UTC"),
             training_deadline=_env_month_day("TRAINING_DEADLINE", "10-31"),
             late_hire_days=_env_int("LATE_HIRE_DAYS", 60),

@@ -88,7 +88,7 @@ def test_broker_needs_valid_npn_to_register():
     ok = ASSISTER.decide(
         "exam_passed",
         "register",
-        facts(kind="broker", npn_status="valid"),
+        facts(kind="broker", npn_status="valid", marketplace_role="both"),
         {"agreements": ["individual", "shop"]},
     )
     assert ok.to_state == "registered"

@@ -56,7 +56,10 @@ def test_mermaid_has_every_state_and_transition_with_readable_guards():
         in (edges)
     )
     assert f"active --> active : complete_training [course suits the assister and {year}]" in edges
-    assert "exam_passed --> registered : register [broker's NPN is validated]" in edges
+    assert (
+        "exam_passed --> registered : register [broker's NPN is validated and "
+        "broker's agreements follow their Agent Broker role]"
+    ) in edges
     # one edge per source of each transition entry, plus the start arrow
     expected = sum(
         len(ASSISTER.states if t["source"] == "*" else [t["source"]])

@@ -22,8 +22,12 @@ from workflow.api.diagrams import CASE_DIAGRAM_ROUTES, DiagramController
 from workflow.api.errors import EXCEPTION_HANDLERS
 from workflow.api.exemptions import ExemptionController
 from workflow.api.organizations import OrganizationController
+from workflow.api.registration_list import ROUTES as REGISTRATION_LIST_ROUTES
+from workflow.api.support import SupportController
 from workflow.api.system import ROUTES as SYSTEM_ROUTES
 from workflow.api.users import UserController
+
+from workflow.api.validations import VALIDATION_DIAGRAM_ROUTES, ValidationController
 from workflow.db import connect, disconnect
 from workflow.services.scheduler import start_jobs
 from workflow.settings import Settings, get_settings
@@ -41,6 +45,9 @@ ROUTE_HANDLERS += [ConsumerController, AssociationController, ClientController]
 ROUTE_HANDLERS += [ConsumerLoginController, ConsumerPagesController]
 ROUTE_HANDLERS += [DiagramController, *CASE_DIAGRAM_ROUTES]
 ROUTE_HANDLERS += [UserController]
+
+ROUTE_HANDLERS += [ValidationController, SupportController, *VALIDATION_DIAGRAM_ROUTES]
+ROUTE_HANDLERS += REGISTRATION_LIST_ROUTES
 
 
 async def _open_database(app: Litestar) -> None:

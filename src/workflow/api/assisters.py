@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, get, post
+from litestar import Controller, get, patch, post
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
 from workflow.api.auth import allow
@@ -19,12 +19,14 @@ from workflow.api.schemas import (
     NewAssisterBody,
     convert,
 )
+from workflow.api.validation_schemas import ProfileBody, ProfileOut
 from workflow.machines.assister import ASSISTER, AssisterKind, AssisterState
 from workflow.services import assisters as svc
 from workflow.services.assister_case import ASSISTER_CASE
 from workflow.services.errors import BadInput
 from workflow.services.events import apply_event, load_case
 from workflow.services.mailbox import mailbox
+from workflow.services.profiles import ProfileChanges, update_profile
 
 IfMatch = Annotated[
     str | None,
@@ -63,6 +65,7 @@ class AssisterController(Controller):
             phone=data.phone,
             npn=data.npn,
             organization_id=data.organization_id,
+            ssn_provided=data.ssn_provided,
             language=data.language,
         )
         return convert(await svc.create_assister(new, actor), AssisterOut)
@@ -96,6 +99,25 @@ class AssisterController(Controller):
         """One assister with ``state``, ``version``, ``npn_status``, ``reference_number``
         and the events allowed now."""
         return convert(await svc.get_assister(assister_id, actor), AssisterOut)
+
+    @patch("/{assister_id:int}", opt=allow("admin", "assister"))
+    async def update(
+        self, assister_id: Id, data: JSONBody[ProfileBody], actor: Actor
+    ) -> ProfileOut:
+        """Change ``name`` (admin only), ``phone``, and for brokers ``npn`` and
+        ``marketplace_role`` (the assister themselves or an admin). Saving a broker's
+        NPN, name or role validates the NPN against the producer registry; the answer
+        is in ``validation`` (its ``message`` says what to do). An Agent Broker role
+        (individual, shop, both) needs a valid NPN: otherwise the rest is saved and the
+        answer is 422 with ``recorded: true`` and the validation's state; choose
+        ``not_agent_broker`` to continue to training meanwhile."""
+        changes = ProfileChanges(
+            name=data.name,
+            phone=data.phone,
+            npn=data.npn,
+            marketplace_role=data.marketplace_role,
+        )
+        return convert(await update_profile(assister_id, changes, actor), ProfileOut)
 
     @post("/{assister_id:int}/events/{event:str}", opt=CASE_READERS, status_code=200)
     async def fire(

@@ -33,6 +33,8 @@ class NewAssisterBody(Struct, forbid_unknown_fields=True):
     phone: Phone | None = None
     npn: Npn | None = None
     organization_id: int | None = None
+    # Whether the person gave an SSN when their account was created. Never the SSN itself.
+    ssn_provided: bool = False
     language: Language = Language.en
 
 
@@ -68,6 +70,8 @@ class AssisterOut(Struct):
     created_at: datetime
     updated_at: datetime
     allowed_events: list[str]
+    marketplace_role: str | None = None
+    ssn_provided: bool = False
     onboarded_on: date | None = None
     language: str = "en"
     training: TrainingStatus | None = None  # on a single assister's record only

@@ -11,6 +11,7 @@ import msgspec
 
 from workflow.codes import normalize_registration_number, verify_secret
 from workflow.machines.base import Case, EventSpec, MachineSpec, guard, record_refusal
+from workflow.machines.marketplace import AGREEMENTS_FOR_ROLE, ROLE_LABELS
 from workflow.machines.training_year import CourseKind, Language
 
 
@@ -101,6 +102,26 @@ def npn_validated(case: Case) -> str | None:
     return None
 
 
+@guard("broker's agreements follow their Agent Broker role")
+def agreements_follow_role(case: Case) -> str | None:
+    if case.facts["kind"] != AssisterKind.broker:
+        return None
+    role = case.facts.get("marketplace_role")
+    if role not in AGREEMENTS_FOR_ROLE:
+        current = ROLE_LABELS.get(role, "not chosen")
+        return (
+            f"choose an Agent Broker role (individual, shop or both) on your profile before "
+            f"registering; your marketplace role is {current}"
+        )
+    needed = sorted(AGREEMENTS_FOR_ROLE[role])
+    if sorted(set(case.data["agreements"])) != needed:
+        return (
+            f"the agreements follow your marketplace role ({role}): accept exactly "
+            f"{' and '.join(needed)}"
+        )
+    return None
+
+
 @guard("Registration Number matches the activation email")
 def registration_number_matches(case: Case) -> str | None:
     typed = normalize_registration_number(case.data["registration_number"])
@@ -177,7 +198,7 @@ ASSISTER = MachineSpec(
             "trigger": "register",
             "source": _S.exam_passed,
             "dest": _S.registered,
-            "conditions": [npn_validated],
+            "conditions": [npn_validated, agreements_follow_role],
         },
         {
             "trigger": "activate",

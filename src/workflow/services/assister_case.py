@@ -22,6 +22,7 @@ def assister_facts(row: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "kind": row["kind"],
         "npn_status": row["npn_status"],
+        "marketplace_role": row.get("marketplace_role"),
         "pass_mark": get_settings().exam_pass_mark,
         "registration_number_hash": row["registration_number_hash"],
         "registration_email": row["registration_email"],

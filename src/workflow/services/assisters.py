@@ -15,6 +15,7 @@ from workflow.services.events import load_case, record_creation
 from workflow.services.history import case_history  # noqa: F401  (re-exported)
 from workflow.services.principal import Principal
 from workflow.services.training import requirements
+from workflow.services.validation_case import create_validation
 from workflow.settings import get_settings
 from workflow.tables import Assister, Organization
 
@@ -29,6 +30,8 @@ class NewAssister:
     phone: str | None = None
     npn: str | None = None
     organization_id: int | None = None
+    # Whether an SSN was given when the account was created (the SSN itself never is).
+    ssn_provided: bool = False
     language: str = "en"
 
 
@@ -55,6 +58,7 @@ async def create_assister(new: NewAssister, actor: Principal, now: datetime | No
                 npn=new.npn,
                 organization=new.organization_id,
                 reference_number=reference,
+                ssn_provided=new.ssn_provided,
                 language=new.language,
                 onboarded_on=get_settings().today(now),
                 created_at=now,
@@ -63,6 +67,8 @@ async def create_assister(new: NewAssister, actor: Principal, now: datetime | No
         )
         assister_id = rows[0]["id"]
         await record_creation(ASSISTER.name, assister_id, AssisterState.onboarded, actor, now)
+        if new.kind == AssisterKind.broker:
+            await create_validation(assister_id, actor, now)
     return await get_assister(assister_id, actor)
 
 

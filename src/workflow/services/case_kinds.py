@@ -14,8 +14,10 @@ def case_kinds() -> dict[str, CaseKind]:
     from workflow.services.assister_case import ASSISTER_CASE
     from workflow.services.association_case import ASSOCIATION_CASE
     from workflow.services.exemptions import EXEMPTION_CASE
+    from workflow.services.validation_case import VALIDATION_CASE
 
-    return {kind.name: kind for kind in (ASSISTER_CASE, ASSOCIATION_CASE, EXEMPTION_CASE)}
+    kinds = (ASSISTER_CASE, ASSOCIATION_CASE, EXEMPTION_CASE, VALIDATION_CASE)
+    return {kind.name: kind for kind in kinds}
 
 
 def case_kind(machine: str) -> CaseKind:

@@ -37,6 +37,22 @@ Effect = Callable[[EffectContext], Awaitable[Mapping[str, Any] | None]]
 
 
 @dataclass(frozen=True)
+class StateMirror:
+    """A copy of a case's state kept in another table's column (e.g. a broker's
+    ``assisters.npn_status`` mirrors their NPN validation), written by ``apply_event``
+    in the same transaction as the state itself, so the two never disagree."""
+
+    table: type[Table]
+    column: str  # the column in ``table`` that holds the copy
+    key: str  # the case row's column holding the id of the ``table`` row
+
+    async def write(self, row: Mapping[str, Any], state: str) -> None:
+        pk = self.table._meta.primary_key
+        column = self.table._meta.get_column_by_name(self.column)
+        await self.table.update({column: state}).where(pk == row[self.key])
+
+
+@dataclass(frozen=True)
 class CaseKind:
     spec: MachineSpec
     table: type[Table]
@@ -55,6 +71,7 @@ class CaseKind:
     # A fixed statement loading one case by id (``{}`` placeholder) when guards need
     # facts from other tables; default ``SELECT * FROM <table> WHERE id = ...``.
     load_sql: str | None = None
+    mirror: StateMirror | None = None
 
     @property
     def name(self) -> str:

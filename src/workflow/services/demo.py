@@ -7,11 +7,14 @@ import contextlib
 import re
 
 from workflow.machines.assister import AssisterState
+from workflow.machines.marketplace import AGREEMENTS_FOR_ROLE
 from workflow.services.assisters import NewAssister, create_assister
+from workflow.services.demo_brokers import NPNS, load_demo_brokers, load_demo_registry
 from workflow.services.errors import AttemptRecorded
 from workflow.services.events import apply_event
 from workflow.services.organizations import create_organization
 from workflow.services.principal import Principal
+from workflow.services.validations import revalidate
 from workflow.tables import Assister, Message
 
 DEMO = Principal(user_id=None, username="demo", role="admin")
@@ -42,15 +45,29 @@ ROUTE = ["trained", "exam_passed", "registered", "active"]
 async def load_demo(skip_if_present: bool) -> str:
     if skip_if_present and await Assister.count() > 0:
         return "demo data: the database already has assisters; left as it is"
+    producers = await load_demo_registry()
     orgs = [await create_organization(name, kind) for name, kind in ORGANIZATIONS]
     for name, kind, org, target in PEOPLE:
         email = re.sub(r"[^a-z]+", ".", name.lower()) + "@example.org"
         row = await create_assister(
-            NewAssister(kind=kind, name=name, email=email, organization_id=orgs[org]["id"]),
+            NewAssister(
+                kind=kind,
+                name=name,
+                email=email,
+                organization_id=orgs[org]["id"],
+                npn=NPNS.get(name),
+                ssn_provided=kind == "broker",
+            ),
             DEMO,
         )
+        if kind == "broker":
+            await revalidate(row["id"], DEMO)
         await _walk_to(row, target)
-    loaded = f"demo data: {len(orgs)} organisations and {len(PEOPLE)} assisters loaded"
+    brokers = await load_demo_brokers(DEMO, orgs[0]["id"], _walk_to)
+    loaded = (
+        f"demo data: {len(orgs)} organisations, {len(PEOPLE) + brokers} assisters and "
+        f"{producers} producers in the registry loaded"
+    )
     return loaded + "\n" + await _consumers(orgs[1]["id"])
 
 
@@ -76,11 +93,17 @@ async def _walk_to(row: dict, target: str) -> None:
                 await _fire(aid, "record_exam", data={"score": 72})
             await _fire(aid, "record_exam", data={"score": 91})
         elif step == "registered":
-            await _fire(aid, "register", data={"agreements": ["individual"]})
+            await _fire(aid, "register", data={"agreements": await _agreements(aid)})
         elif step == "active":
             await _activate(aid, row["email"])
     if target == AssisterState.lapsed:
         await _fire(aid, "lapse", reason="missed the October 31 training deadline")
+
+
+async def _agreements(assister_id: int) -> list[str]:
+    """A broker accepts the agreements their marketplace role calls for."""
+    row = await Assister.select(Assister.marketplace_role).where(Assister.id == assister_id)
+    return sorted(AGREEMENTS_FOR_ROLE.get(row[0]["marketplace_role"], {"individual"}))
 
 
 async def _activate(assister_id: int, email: str) -> None:

@@ -115,6 +115,8 @@ async def apply_event(
                 EffectContext(kind, row, event, decision, actor, reason, now, row["version"] + 1)
             )
         version = await _compare_and_set(kind, row, decision.to_state, now)
+        if kind.mirror is not None:
+            await kind.mirror.write(row, decision.to_state)
         logged = kind.spec.event(event).loggable(decision.data)
         await append_history(
             kind.name,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from workflow.db import transaction
@@ -20,9 +20,16 @@ from workflow.services.association_expiry import end_expired_requests
 from workflow.services.bulk import apply_event_bulk
 from workflow.services.mailbox import write_messages_bulk
 from workflow.services.principal import SYSTEM
+from workflow.services.role_reminders import reminders_due, send_role_reminders
 from workflow.services.run_lock import exclusive
 from workflow.services.summaries import day_bounds, send_daily_summaries
 from workflow.services.training import exempt_organizations, year_status_many
+from workflow.services.validation_support import (
+    breached_due,
+    escalate_breached,
+    retry_unavailable,
+    unavailable_due,
+)
 from workflow.settings import get_settings
 from workflow.tables import Assister, Association
 
@@ -271,6 +278,22 @@ async def daily_summaries(as_of: date, now: datetime, dry_run: bool) -> list[Rul
     return [result]
 
 
+async def validation_rules(now: datetime, dry_run: bool) -> list[RuleResult]:
+    """NPN validations: retry the registry, escalate what breached the SLA, and remind
+    brokers to choose an Agent Broker role again (each as the system, one by one)."""
+    retry = RuleResult("registry_retry", "rule: registry was unavailable; ask again")
+    escalate = RuleResult("sla_escalation", "rule: SLA breached; open a support case")
+    remind = RuleResult("role_reminder", "rule: choose an Agent Broker role again")
+    retry.cases = await unavailable_due(now)
+    escalate.cases = await breached_due(now)
+    remind.cases = await reminders_due(now)
+    if not dry_run:
+        await retry_unavailable(now)
+        await escalate_breached(now)
+        await send_role_reminders(now)
+    return [retry, escalate, remind]
+
+
 async def sweep(
     as_of: date,
     *,
@@ -279,8 +302,6 @@ async def sweep(
     progress: Progress | None = None,
 ) -> SweepReport:
     """Run every date-driven rule for ``as_of`` (one sweep at a time per database)."""
-    from datetime import UTC
-
     now = now or datetime.now(UTC)
     report = SweepReport(as_of, dry_run)
     async with exclusive("sweep"):
@@ -288,4 +309,5 @@ async def sweep(
         report.results += await send_deadline_reminders(as_of, now, dry_run)
         report.results += await expire_requests(as_of, now, dry_run)
         report.results += await daily_summaries(as_of, now, dry_run)
+        report.results += await validation_rules(now, dry_run)
     return report

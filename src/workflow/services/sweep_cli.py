@@ -42,7 +42,8 @@ async def run_sweep(as_of: date | None, dry_run: bool) -> int:
         if dry_run and result.cases:
             table = Table("id", "name", "onboarded on", show_edge=False)
             for case in result.cases[:SHOWN_PER_RULE]:
-                table.add_row(str(case["id"]), case["name"], str(case["onboarded_on"]))
+                name = case.get("name") or case.get("assister.name") or ""
+                table.add_row(str(case["id"]), name, str(case.get("onboarded_on") or ""))
             console.print(table)
             if len(result.cases) > SHOWN_PER_RULE:
                 console.print(f"  … and {len(result.cases) - SHOWN_PER_RULE} more")

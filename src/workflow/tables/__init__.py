@@ -9,8 +9,11 @@ from workflow.tables.history import History
 from workflow.tables.messages import Delivery, Message
 from workflow.tables.organizations import Organization, OrganizationKind
 from workflow.tables.security import AuditEntry, LoginAttempt
+
+from workflow.tables.registry import ProducerRecord
 from workflow.tables.sessions import ConsumerSession
 from workflow.tables.training import RecordKind, TrainingRecord
+from workflow.tables.validations import NpnValidation
 
 TABLES = [
     Organization,
@@ -27,6 +30,7 @@ TABLES = [
     AuditEntry,
     LoginAttempt,
 ]
+TABLES += [NpnValidation, ProducerRecord]
 
 __all__ = [
     "TABLES",
@@ -46,8 +50,10 @@ __all__ = [
     "History",
     "Message",
     "NpnStatus",
+    "NpnValidation",
     "Organization",
     "OrganizationKind",
+    "ProducerRecord",
     "RecordKind",
     "Role",
     "TrainingRecord",

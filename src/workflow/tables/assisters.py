@@ -1,7 +1,6 @@
-from enum import StrEnum
-
 from piccolo.columns import (
     JSON,
+    Boolean,
     Date,
     ForeignKey,
     Integer,
@@ -13,15 +12,14 @@ from piccolo.columns.readable import Readable
 from piccolo.table import Table
 
 from workflow.machines.assister import AssisterKind, AssisterState
+from workflow.machines.marketplace import MarketplaceRole
 from workflow.machines.training_year import Language
+from workflow.machines.validation import ValidationState
 from workflow.tables.organizations import Organization
 
-
-class NpnStatus(StrEnum):
-    """A broker's NPN validation result; ``not_checked`` until the registry is asked."""
-
-    not_checked = "not_checked"
-    valid = "valid"
+# A broker's NPN validation result, ``not_checked`` until the registry is asked: a mirror
+# of their ``npn_validation`` machine's state, written in the same transaction as it.
+NpnStatus = ValidationState
 
 
 class Assister(Table, tablename="assisters"):
@@ -46,6 +44,10 @@ class Assister(Table, tablename="assisters"):
     registration_email = Varchar(length=254, null=True, default=None)
     registered_at = Timestamptz(null=True, default=None)
     activated_at = Timestamptz(null=True, default=None)
+    # Brokers: the marketplace role chosen on the profile (None until chosen).
+    marketplace_role = Varchar(length=20, choices=MarketplaceRole, null=True, default=None)
+    # Whether an SSN was given when the account was created. The SSN itself is never stored.
+    ssn_provided = Boolean(default=False)
     # The training-year deadline counts from here (late hires get a window). Nullable
     # only so the column could be added to existing rows; always set on creation.
     onboarded_on = Date(null=True, default=None, index=True)

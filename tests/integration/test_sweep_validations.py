@@ -1,0 +1,29 @@
+"""The sweep drives the NPN validations' date-driven rules too."""
+
+from datetime import UTC, date, datetime
+
+from tests.helpers import NO_LICENSE, load_sample_registry, new_broker
+from workflow.services.principal import SYSTEM
+from workflow.services.sweep import sweep
+from workflow.services.validations import revalidate
+from workflow.tables import NpnValidation
+
+
+async def test_sweep_escalates_breached_validations_and_dry_run_only_lists(client, admin):
+    await load_sample_registry()
+    late = await new_broker(client, admin, NO_LICENSE)
+    await revalidate(late["id"], SYSTEM, now=datetime(2026, 11, 17, 15, tzinfo=UTC))
+    now = datetime(2026, 11, 30, 15, tzinfo=UTC)
+
+    dry = await sweep(date(2026, 11, 30), dry_run=True, now=now)
+    assert [c["assister"] for r in dry.results if r.rule == "sla_escalation" for c in r.cases] == [
+        late["id"]
+    ]
+    row = await NpnValidation.select().where(NpnValidation.assister == late["id"]).first()
+    assert row["state"] == "no_license"
+
+    report = await sweep(date(2026, 11, 30), now=now)
+    assert report.count("sla_escalation") == 1
+    row = await NpnValidation.select().where(NpnValidation.assister == late["id"]).first()
+    assert row["state"] == "escalated"
+    assert (await sweep(date(2026, 11, 30), now=now)).count("sla_escalation") == 0
