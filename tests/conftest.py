@@ -19,6 +19,8 @@ from pathlib import Path
 _SCRATCH = Path(tempfile.mkdtemp(prefix="workflow-tests-"))
 os.environ["WORKFLOW_DATABASE_URL"] = f"sqlite:///{_SCRATCH / 'default.sqlite'}"
 os.environ.setdefault("PICCOLO_CONF", "workflow.piccolo_conf")
+# Tests travel years through time; their tokens must outlive that (expiry is tested apart).
+os.environ.setdefault("WORKFLOW_TOKEN_TTL_DAYS", "36500")
 
 import asyncpg  # noqa: E402
 import httpx  # noqa: E402
@@ -136,6 +138,16 @@ async def client(db):
     # AsyncTestClient uses a separate thread, which a PostgreSQL pool cannot cross).
     transport = httpx.ASGITransport(app=create_app(manage_database=False))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c
+
+
+@pytest.fixture
+async def web(db):
+    """A browser-like client: keeps cookies; https, because session cookies are Secure."""
+    from workflow.api.app import create_app
+
+    transport = httpx.ASGITransport(app=create_app(manage_database=False))
+    async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as c:
         yield c
 
 

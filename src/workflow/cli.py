@@ -93,6 +93,63 @@ def cmd_users_create(args: argparse.Namespace) -> int:
     return _run(job)
 
 
+def _cli_actor():
+    from workflow.services.principal import Principal
+
+    return Principal(user_id=None, username="cli", role="admin")
+
+
+def cmd_users_revoke_token(args: argparse.Namespace) -> int:
+    from workflow.services import users
+
+    async def job() -> None:
+        await migrate()
+        if args.token:
+            token_id = await users.revoke_token_value(args.token, _cli_actor())
+            print(f"revoked token {token_id}")
+        else:
+            user_id = await users.user_id_for(args.user)
+            count = await users.revoke_everything(user_id)
+            print(f"revoked {count} token(s) of {args.user} and ended their sessions")
+
+    return _run(job)
+
+
+def cmd_users_token(args: argparse.Namespace) -> int:
+    from workflow.services import users
+
+    async def job() -> None:
+        await migrate()
+        user_id = await users.user_id_for(args.username)
+        token = await users.new_token(user_id, args.label, args.ttl_days, _cli_actor())
+        print(f"new token for {args.username}:")
+        print(token)
+
+    return _run(job)
+
+
+def cmd_users_unlock(args: argparse.Namespace) -> int:
+    from workflow.services import login
+
+    async def job() -> None:
+        await migrate()
+        await login.unlock(args.username, _cli_actor())
+        print(f"unlocked {args.username}")
+
+    return _run(job)
+
+
+def cmd_users_deactivate(args: argparse.Namespace) -> int:
+    from workflow.services import users
+
+    async def job() -> None:
+        await migrate()
+        await users.deactivate(await users.user_id_for(args.username), _cli_actor())
+        print(f"deactivated {args.username}: tokens revoked, sessions ended")
+
+    return _run(job)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from workflow.services.demo import load_demo
 
@@ -181,6 +238,26 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--phone", help="consumer: phone number")
     create.add_argument("--address", help="consumer: postal address")
     create.set_defaults(func=cmd_users_create)
+
+    revoke = users.add_parser("revoke-token", help="revoke a token, or all of a user's")
+    which = revoke.add_mutually_exclusive_group(required=True)
+    which.add_argument("--token", help="the token value to revoke")
+    which.add_argument("--user", help="revoke every token of this username, end sessions")
+    revoke.set_defaults(func=cmd_users_revoke_token)
+
+    token = users.add_parser("token", help="issue a new API token; prints it last")
+    token.add_argument("username")
+    token.add_argument("--label", default="issued with the CLI")
+    token.add_argument("--ttl-days", type=int, help="default: WORKFLOW_TOKEN_TTL_DAYS")
+    token.set_defaults(func=cmd_users_token)
+
+    unlock = users.add_parser("unlock", help="lift a lockout after failed sign-ins")
+    unlock.add_argument("username")
+    unlock.set_defaults(func=cmd_users_unlock)
+
+    deactivate = users.add_parser("deactivate", help="stop a login at once (tokens, sessions)")
+    deactivate.add_argument("username")
+    deactivate.set_defaults(func=cmd_users_deactivate)
 
     demo = sub.add_parser("demo", help="load demo organisations and assisters with history")
     demo.set_defaults(func=cmd_demo)

@@ -100,6 +100,12 @@ class Settings:
     outbox_lease_seconds: int = 300  # a claimed message is retried after this if unsent
     smtp_timeout_seconds: int = 30
 
+    # API tokens expire after this many days unless issued otherwise (0: never).
+    token_ttl_days: int = 90
+    # Login protection (shared by the admin and the consumer pages).
+    login_max_failures: int = 3
+    login_failure_window_minutes: int = 120
+    login_lockout_minutes: int = 60
     # Consumer associations (issue 3).
     application_lock_minutes: int = 30
     session_idle_minutes: int = 60
@@ -139,6 +145,10 @@ class Settings:
             outbox_backoff_seconds=_env_int("OUTBOX_BACKOFF_SECONDS", 30),
             outbox_lease_seconds=_env_int("OUTBOX_LEASE_SECONDS", 300),
             smtp_timeout_seconds=_env_int("SMTP_TIMEOUT_SECONDS", 30),
+            token_ttl_days=_env_int("TOKEN_TTL_DAYS", 90),
+            login_max_failures=_env_int("LOGIN_MAX_FAILURES", 3),
+            login_failure_window_minutes=_env_int("LOGIN_FAILURE_WINDOW_MINUTES", 120),
+            login_lockout_minutes=_env_int("LOGIN_LOCKOUT_MINUTES", 60),
             application_lock_minutes=_env_int("APPLICATION_LOCK_MINUTES", 30),
             session_idle_minutes=_env_int("SESSION_IDLE_MINUTES", 60),
             session_max_hours=_env_int("SESSION_MAX_HOURS", 12),

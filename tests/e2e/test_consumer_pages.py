@@ -18,16 +18,6 @@ PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
-async def web(db):
-    """A browser-like client: keeps cookies; https, because the cookie is Secure."""
-    from workflow.api.app import create_app
-
-    transport = httpx.ASGITransport(app=create_app(manage_database=False))
-    async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as c:
-        yield c
-
-
-@pytest.fixture
 async def maria(db):
     return await create_user(
         NewUser(username="maria", role="consumer", password=PASSWORD, full_name="Maria Lopez")

@@ -25,6 +25,8 @@ from workflow.api.organizations import OrganizationController
 from workflow.api.registration_list import ROUTES as REGISTRATION_LIST_ROUTES
 from workflow.api.support import SupportController
 from workflow.api.system import ROUTES as SYSTEM_ROUTES
+from workflow.api.users import UserController
+
 from workflow.api.validations import VALIDATION_DIAGRAM_ROUTES, ValidationController
 from workflow.db import connect, disconnect
 from workflow.services.scheduler import start_jobs
@@ -42,6 +44,8 @@ ROUTE_HANDLERS = [
 ROUTE_HANDLERS += [ConsumerController, AssociationController, ClientController]
 ROUTE_HANDLERS += [ConsumerLoginController, ConsumerPagesController]
 ROUTE_HANDLERS += [DiagramController, *CASE_DIAGRAM_ROUTES]
+ROUTE_HANDLERS += [UserController]
+
 ROUTE_HANDLERS += [ValidationController, SupportController, *VALIDATION_DIAGRAM_ROUTES]
 ROUTE_HANDLERS += REGISTRATION_LIST_ROUTES
 

@@ -11,6 +11,7 @@ from workflow.codes import hash_token, new_api_token, new_password
 from workflow.db import transaction
 from workflow.services.errors import BadInput, Conflict
 from workflow.services.principal import Principal
+from workflow.settings import get_settings
 from workflow.tables import Account, ApiToken, Assister, Organization, Role
 
 MIN_PASSWORD_LENGTH = 12
@@ -112,7 +113,15 @@ async def _check_new_user(new: NewUser) -> None:
             )
 
 
+def default_ttl() -> timedelta | None:
+    days = get_settings().token_ttl_days
+    return timedelta(days=days) if days > 0 else None
+
+
 async def issue_token(account_id: int, label: str = "", ttl: timedelta | None = None) -> str:
+    """A new token for the account (shown once); it expires after ``ttl`` (default: the
+    ``token_ttl_days`` setting)."""
+    ttl = ttl if ttl is not None else default_ttl()
     token = new_api_token()
     now = datetime.now(UTC)
     await ApiToken.insert(

@@ -13,7 +13,7 @@ from workflow.services.mailbox import write_message
 from workflow.services.principal import Principal
 from workflow.services.training import record_training, training_facts
 from workflow.settings import get_settings
-from workflow.tables import Account, ApiToken, Assister
+from workflow.tables import Account, Assister
 
 AGREEMENT_NAMES = {"individual": "Individual", "shop": "SHOP"}
 
@@ -89,12 +89,12 @@ async def lapse_notice(ctx: EffectContext) -> None:
     await write_message(ctx.row, "lapse_notice", {"reason": ctx.reason or ""}, ctx.now)
 
 
-async def revoke_tokens(ctx: EffectContext) -> None:
-    """Someone who leaves the program loses API access at once."""
-    accounts = await Account.select(Account.id).where(Account.assister == ctx.row["id"])
-    if accounts:
-        ids = [a["id"] for a in accounts]
-        await ApiToken.update({ApiToken.revoked: True}).where(ApiToken.account.is_in(ids))
+async def revoke_access(ctx: EffectContext) -> None:
+    """Someone who leaves the program loses access at once: tokens and sessions."""
+    from workflow.services.users import revoke_everything
+
+    for account in await Account.select(Account.user).where(Account.assister == ctx.row["id"]):
+        await revoke_everything(account["user"])
 
 
 ASSISTER_CASE = CaseKind(
@@ -109,6 +109,6 @@ ASSISTER_CASE = CaseKind(
         "register": issue_registration_number,
         "activate": activate,
         "lapse": lapse_notice,
-        "deactivate": revoke_tokens,
+        "deactivate": revoke_access,
     },
 )

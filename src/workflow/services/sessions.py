@@ -9,10 +9,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from piccolo.apps.user.tables import BaseUser
-
 from workflow.codes import hash_token
 from workflow.services.errors import Forbidden
+from workflow.services.login import authenticate
 from workflow.services.principal import Principal
 from workflow.settings import get_settings
 from workflow.tables import Account, Consumer, ConsumerSession, Role
@@ -51,9 +50,12 @@ def _naive_utc(moment: datetime) -> datetime:
 async def sign_in(username: str, password: str, now: datetime | None = None) -> NewSession:
     """Check the password and open a session; a generic refusal either way, so the form
     does not reveal which usernames exist."""
-    user_id = await BaseUser.login(username.strip(), password)
+    user_id = await authenticate(username, password, channel="consumer", now=now)
     if user_id is None:
-        raise Forbidden("the username or password is wrong; check them and try again")
+        raise Forbidden(
+            "the username or password is wrong, or the account is locked after too many "
+            "attempts; check them and try again later, or ask support to unlock it"
+        )
     account = await Account.select(Account.role).where(Account.user == user_id).first()
     has_record = await Consumer.exists().where(Consumer.user == user_id)
     if account is None or account["role"] != Role.consumer or not has_record:

@@ -8,6 +8,8 @@ from workflow.tables.exemptions import ExemptionRequest, ExemptionState
 from workflow.tables.history import History
 from workflow.tables.messages import Delivery, Message
 from workflow.tables.organizations import Organization, OrganizationKind
+from workflow.tables.security import AuditEntry, LoginAttempt
+
 from workflow.tables.registry import ProducerRecord
 from workflow.tables.sessions import ConsumerSession
 from workflow.tables.training import RecordKind, TrainingRecord
@@ -25,6 +27,8 @@ TABLES = [
     Consumer,
     Association,
     ConsumerSession,
+    AuditEntry,
+    LoginAttempt,
 ]
 TABLES += [NpnValidation, ProducerRecord]
 
@@ -35,12 +39,14 @@ __all__ = [
     "ApplicationStatus",
     "Assister",
     "Association",
+    "AuditEntry",
     "ClientStatus",
     "Consumer",
     "ConsumerSession",
     "Delivery",
     "ExemptionRequest",
     "ExemptionState",
+    "LoginAttempt",
     "History",
     "Message",
     "NpnStatus",

@@ -28,6 +28,10 @@ class Account(Table, tablename="accounts"):
     organization = ForeignKey(Organization, null=True, on_delete=OnDelete.restrict)
     assister = ForeignKey(Assister, null=True, on_delete=OnDelete.restrict, index=True)
     created_at = Timestamptz()
+    # Login protection: locked until this moment (or until support unlocks); failed
+    # attempts before ``failures_count_from`` no longer count (set on lock and unlock).
+    locked_until = Timestamptz(null=True, default=None)
+    failures_count_from = Timestamptz(null=True, default=None)
 
 
 class ApiToken(Table, tablename="api_tokens"):

@@ -1,0 +1,57 @@
+"""The audit log: logins, lockouts, refusals, writes with tokens, every event and every
+admin change, with who, what, object, outcome and UTC time. Append-only in the database.
+
+Entries never carry request bodies or consumers' personal fields: only ids, names of
+actions and outcomes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from typing import Any
+
+from workflow.services.principal import Principal
+from workflow.tables import AuditEntry
+
+# Set per request by the API, so entries written deep inside carry where they came from.
+REQUEST_SOURCE: ContextVar[str] = ContextVar("request_source", default="")
+CORRELATION_ID: ContextVar[str] = ContextVar("correlation_id", default="")
+
+AUDIT_INSERT = """
+INSERT INTO audit_log
+    (at, actor, actor_user_id, role, action, object_type, object_id, outcome, detail,
+     source, correlation_id)
+VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {})
+"""
+
+
+async def record(
+    action: str,
+    outcome: str,
+    *,
+    actor: Principal | None = None,
+    username: str | None = None,
+    object_type: str = "",
+    object_id: Any = "",
+    detail: Mapping[str, Any] | None = None,
+    at: datetime | None = None,
+) -> None:
+    """Append one audit entry (a fixed statement: it runs on every write)."""
+    import json
+
+    await AuditEntry.raw(
+        AUDIT_INSERT,
+        at or datetime.now(UTC),
+        actor.username if actor else (username or "anonymous"),
+        actor.user_id if actor else None,
+        actor.role if actor else "",
+        action,
+        object_type,
+        str(object_id) if object_id is not None else "",
+        outcome,
+        json.dumps(dict(detail or {}), default=str),
+        REQUEST_SOURCE.get(),
+        CORRELATION_ID.get(),
+    )
