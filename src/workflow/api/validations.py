@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-import msgspec
 from litestar import Controller, get, post
 from litestar.params import FromPath, JSONBody
 
@@ -15,19 +12,14 @@ from workflow.api.params import Actor, Id
 from workflow.api.schemas import EventBody, EventResult, HistoryEntry, convert
 from workflow.api.validation_schemas import ValidationEventResult, ValidationOut
 from workflow.machines.validation import VALIDATION
-from workflow.services import validation_support as support
 from workflow.services.assisters import case_history
-from workflow.services.errors import BadInput
+from workflow.services.case_events import fire_validation_event
 from workflow.services.events import EventOutcome
 from workflow.services.validation_views import get_validation, message_for
-from workflow.services.validations import case_for, check_reason, revalidate
+from workflow.services.validations import case_for
 
 READERS = allow("admin", "support", "agency_admin", "assister")
 FIRERS = allow("admin", "support", "assister")
-
-
-class CorrectRecordBody(msgspec.Struct, forbid_unknown_fields=True):
-    npn: Annotated[str, msgspec.Meta(max_length=40)] | None = None
 
 
 class ValidationController(Controller):
@@ -68,29 +60,15 @@ class ValidationController(Controller):
         record whose name and NPN to copy; default the profile's NPN) and ``resolve``
         (which validates again at once: see ``followed_by``)."""
         body = data or EventBody()
-        version = parse_if_match(if_match)
-        check_reason(body.reason)
-        VALIDATION.event(event)  # 404 for an unknown event, before anything else
-        followed = None
-        if event == "revalidate":
-            _no_data(event, body)
-            outcome = await revalidate(assister_id, actor, expected_version=version)
-        elif event == "correct_record":
-            npn = _parse(CorrectRecordBody, body.data).npn
-            outcome = await support.correct_record(
-                assister_id, actor, body.reason, npn=npn, expected_version=version
-            )
-        elif event == "resolve":
-            _no_data(event, body)
-            outcome, followed = await support.resolve(
-                assister_id, actor, body.reason, expected_version=version
-            )
-        else:
-            _no_data(event, body)
-            outcome = await support.fire_support_event(
-                assister_id, event, actor, body.reason, expected_version=version
-            )
-        return _result(outcome, followed)
+        fired = await fire_validation_event(
+            assister_id,
+            event,
+            actor,
+            reason=body.reason,
+            data=body.data,
+            expected_version=parse_if_match(if_match),
+        )
+        return _result(fired.outcome, fired.followed_by)
 
 
 async def validation_id_of(assister_id: int, actor) -> int:
@@ -106,22 +84,6 @@ VALIDATION_DIAGRAM_ROUTES = case_diagram_routes(
     roles=("admin", "support", "assister"),
     find_case=validation_id_of,
 )
-
-
-def _no_data(event: str, body: EventBody) -> None:
-    if body.data:
-        raise BadInput(
-            f"data: {event} takes no data"
-            + ("; the service asks the producer registry itself" if event == "revalidate" else ""),
-            "data",
-        )
-
-
-def _parse(struct: type, data: dict):
-    try:
-        return msgspec.convert(data, struct)
-    except msgspec.ValidationError as exc:
-        raise BadInput(f"invalid data: {str(exc).replace('$.', 'data.')}", "data") from None
 
 
 def _event_result(o: EventOutcome) -> EventResult:
