@@ -21,6 +21,10 @@ os.environ["WORKFLOW_DATABASE_URL"] = f"sqlite:///{_SCRATCH / 'default.sqlite'}"
 os.environ.setdefault("PICCOLO_CONF", "workflow.piccolo_conf")
 # Tests travel years through time; their tokens must outlive that (expiry is tested apart).
 os.environ.setdefault("WORKFLOW_TOKEN_TTL_DAYS", "36500")
+# The admin's CSRF check names the hosts it is served under; tests call it "testserver".
+os.environ.setdefault("WORKFLOW_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+# A throwaway key for staff MFA secrets (otherwise one is written to ./mfa.key).
+os.environ.setdefault("WORKFLOW_MFA_ENCRYPTION_KEY", os.urandom(32).hex())
 
 import asyncpg  # noqa: E402
 import httpx  # noqa: E402

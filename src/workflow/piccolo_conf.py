@@ -12,6 +12,7 @@ APP_REGISTRY = AppRegistry(
     apps=[
         "piccolo.apps.user.piccolo_app",
         "piccolo_api.session_auth.piccolo_app",
+        "piccolo_api.mfa.authenticator.piccolo_app",
         "workflow.piccolo_app",
     ]
 )

@@ -110,6 +110,17 @@ class Settings:
     application_lock_minutes: int = 30
     session_idle_minutes: int = 60
     session_max_hours: int = 12
+    # Staff sessions in the admin: idle timeout and absolute limit.
+    staff_session_idle_minutes: int = 15
+    staff_session_max_hours: int = 12
+    # Require an authenticator app (TOTP) for admin and support in the admin.
+    staff_mfa_required: bool = False
+    # Key that encrypts staff authenticator secrets at rest (32 bytes, hex); without it,
+    # a key is derived from a file beside the database (see admin/mfa.py).
+    mfa_encryption_key: str = ""
+    # Host names the admin is served under: over HTTPS its CSRF check requires the
+    # request's Origin or Referer to name one of them.
+    allowed_hosts: tuple[str, ...] = ("localhost", "127.0.0.1")
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -152,6 +163,15 @@ class Settings:
             application_lock_minutes=_env_int("APPLICATION_LOCK_MINUTES", 30),
             session_idle_minutes=_env_int("SESSION_IDLE_MINUTES", 60),
             session_max_hours=_env_int("SESSION_MAX_HOURS", 12),
+            staff_session_idle_minutes=_env_int("STAFF_SESSION_IDLE_MINUTES", 15),
+            staff_session_max_hours=_env_int("STAFF_SESSION_MAX_HOURS", 12),
+            staff_mfa_required=_env_bool("STAFF_MFA_REQUIRED", False),
+            mfa_encryption_key=_env("MFA_ENCRYPTION_KEY", ""),
+            allowed_hosts=tuple(
+                h.strip()
+                for h in _env("ALLOWED_HOSTS", "localhost,127.0.0.1").split(",")
+                if h.strip()
+            ),
         )
 
     def today(self, now: datetime | None = None) -> date:
@@ -164,7 +184,7 @@ class Settings:
         return Calendar(month, day, self.late_hire_days, self.reminder_days)
 
     def describe(self) -> dict[str, object]:
-        hidden = {"smtp_password"}
+        hidden = {"smtp_password", "mfa_encryption_key"}
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in hidden}
 
 

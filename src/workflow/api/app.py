@@ -11,6 +11,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template import TemplateConfig
 
+from admin.site import admin_mount
 from workflow.api.assisters import AssisterController
 from workflow.api.associations import AssociationController
 from workflow.api.auth import ANONYMOUS, allow, authorize, current_principal
@@ -26,7 +27,6 @@ from workflow.api.registration_list import ROUTES as REGISTRATION_LIST_ROUTES
 from workflow.api.support import SupportController
 from workflow.api.system import ROUTES as SYSTEM_ROUTES
 from workflow.api.users import UserController
-
 from workflow.api.validations import VALIDATION_DIAGRAM_ROUTES, ValidationController
 from workflow.db import connect, disconnect
 from workflow.services.scheduler import start_jobs
@@ -48,6 +48,7 @@ ROUTE_HANDLERS += [UserController]
 
 ROUTE_HANDLERS += [ValidationController, SupportController, *VALIDATION_DIAGRAM_ROUTES]
 ROUTE_HANDLERS += REGISTRATION_LIST_ROUTES
+ROUTE_HANDLERS += [admin_mount]
 
 
 async def _open_database(app: Litestar) -> None:

@@ -65,6 +65,10 @@ def use_engine(engine: Engine) -> None:
     _conf().DB = engine
     for table in all_tables():
         table._meta.db = engine
+        # Subclasses declared elsewhere (e.g. the admin's StaffUser over piccolo_user)
+        # keep their own metadata: point them at the engine too.
+        for subclass in table.__subclasses__():
+            subclass._meta.db = engine
 
 
 def transaction():

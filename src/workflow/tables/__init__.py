@@ -8,9 +8,8 @@ from workflow.tables.exemptions import ExemptionRequest, ExemptionState
 from workflow.tables.history import History
 from workflow.tables.messages import Delivery, Message
 from workflow.tables.organizations import Organization, OrganizationKind
-from workflow.tables.security import AuditEntry, LoginAttempt
-
 from workflow.tables.registry import ProducerRecord
+from workflow.tables.security import AuditEntry, LoginAttempt
 from workflow.tables.sessions import ConsumerSession
 from workflow.tables.training import RecordKind, TrainingRecord
 from workflow.tables.validations import NpnValidation

@@ -1,0 +1,111 @@
+"""Multi-factor authentication for staff, with piccolo-admin's authenticator-app provider.
+
+Staff may always enrol (the admin's menu: "MFA setup"). With ``WORKFLOW_STAFF_MFA_REQUIRED``
+on, a staff member who has not enrolled can sign in only to enrol: the admin sends them to
+the setup page and refuses everything else until they have. Support resets someone's MFA
+(a lost phone) with the form "Reset MFA"; they enrol again at their next sign-in.
+
+The shared secrets are encrypted at rest (XChaCha20) with ``WORKFLOW_MFA_ENCRYPTION_KEY``
+(64 hex digits). Without it a key is generated once into ``mfa.key`` in the working
+directory (mode 0600), which suits a single machine; set the key in production.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import cache
+from http.cookies import SimpleCookie
+from pathlib import Path
+
+from piccolo_api.encryption.providers import XChaCha20Provider
+from piccolo_api.mfa.authenticator.provider import AuthenticatorProvider
+from piccolo_api.mfa.authenticator.tables import AuthenticatorSecret
+
+from admin.auth import StaffSession, StaffUser
+from workflow.settings import Settings, get_settings
+
+KEY_FILE = Path("mfa.key")
+# What an unenrolled user may reach when MFA is required: sign-in and out, the setup
+# page, and what the admin's shell needs to show who is signed in.
+OPEN_PATHS = ("/public/", "/assets/", "/api/mfa-setup/", "/api/user/", "/api/meta/")
+
+
+def _key(settings: Settings) -> bytes:
+    if settings.mfa_encryption_key:
+        return bytes.fromhex(settings.mfa_encryption_key)
+    if not KEY_FILE.exists():
+        fd = os.open(KEY_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(XChaCha20Provider.get_new_key().hex())
+    return bytes.fromhex(KEY_FILE.read_text().strip())
+
+
+@cache
+def _provider(key: bytes) -> AuthenticatorProvider:
+    return AuthenticatorProvider(
+        encryption_provider=XChaCha20Provider(encryption_key=key),
+        issuer_name="Assister program back office",
+    )
+
+
+def mfa_providers(settings: Settings) -> list[AuthenticatorProvider]:
+    return [_provider(_key(settings))]
+
+
+async def is_enrolled(user_id: int) -> bool:
+    return await AuthenticatorSecret.is_user_enrolled(user_id=user_id)
+
+
+async def reset(user_id: int) -> None:
+    await AuthenticatorSecret.revoke(user_id=user_id)
+
+
+def _session_token(scope) -> str | None:
+    for name, value in scope.get("headers", []):
+        if name == b"cookie":
+            cookie = SimpleCookie(value.decode("latin-1"))
+            if "id" in cookie:
+                return cookie["id"].value
+    return None
+
+
+async def _needs_enrolment(scope) -> bool:
+    token = _session_token(scope)
+    user_id = await StaffSession.get_user_id(token) if token else None
+    if user_id is None:
+        return False  # not signed in: piccolo-admin itself asks for the password
+    user = await StaffUser.objects().where(StaffUser.id == user_id).first()
+    return user is not None and user.admin and not await is_enrolled(user_id)
+
+
+def mfa_gate(app):
+    """Wrap the admin app: with MFA required, unenrolled staff only reach the setup."""
+
+    async def gated(scope, receive, send) -> None:
+        if scope["type"] != "http" or not get_settings().staff_mfa_required:
+            await app(scope, receive, send)
+            return
+        path = scope.get("path", "")
+        relative = path[len(scope.get("root_path", "")) :] or "/"
+        if relative.startswith(OPEN_PATHS) or not await _needs_enrolment(scope):
+            await app(scope, receive, send)
+            return
+        if relative == "/":
+            await _send(send, 303, b"", [(b"location", b"/admin/api/mfa-setup/")])
+            return
+        body = json.dumps(
+            {
+                "status_code": 403,
+                "detail": "multi-factor authentication is required for staff: set up an "
+                "authenticator app at /admin/api/mfa-setup/ first",
+            }
+        ).encode()
+        await _send(send, 403, body, [(b"content-type", b"application/json")])
+
+    return gated
+
+
+async def _send(send, status: int, body: bytes, headers: list) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,122 @@
+"""What the admin's own table API may change. Everything not listed here is read-only.
+
+States, versions, history and the audit log change only through the machines (the
+"Fire an event" forms call the same service function as the API), so an edit of them
+through the admin's table API is refused with a message, whatever the user's role. Nothing
+is deleted through the admin: cases end through their events, users are deactivated.
+Support reads everything and moves cases through the forms, but changes no rows.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import HTTPException
+from piccolo.table import Table
+from piccolo_api.crud.hooks import Hook, HookType
+from piccolo_api.crud.validators import Validators
+
+from admin.auth import principal_of
+from workflow.sensitive import looks_like_ssn, ssn_refusal
+
+WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+MACHINE_COLUMNS = {"state", "version", "npn_status"}
+
+
+def refuse(status: int, detail: str) -> HTTPException:
+    return HTTPException(status_code=status, detail=detail)
+
+
+async def staff_only_reads_for_support(piccolo_crud, request) -> None:
+    """Support reads every table and changes none of them."""
+    if request.method.upper() in WRITES:
+        principal = await principal_of(request)
+        if principal.role != "admin":
+            raise refuse(403, "support may read here but not change rows; ask an admin")
+
+
+def no_deletes(piccolo_crud, request) -> None:
+    name = piccolo_crud.table._meta.tablename
+    raise refuse(
+        405,
+        f"nothing is deleted from {name} in the admin: cases end through their events "
+        "(Fire an event) and users are deactivated (Deactivate user)",
+    )
+
+
+def creates_elsewhere(where: str):
+    def no_creates(piccolo_crud, request) -> None:
+        name = piccolo_crud.table._meta.tablename
+        raise refuse(405, f"rows of {name} are not added here: {where}")
+
+    return no_creates
+
+
+def validators(*, creates: str | None) -> Validators:
+    """``creates``: where new rows come from (``None``: the table API may add them)."""
+    deny_create = [creates_elsewhere(creates)] if creates else []
+    return Validators(
+        every=[staff_only_reads_for_support],
+        post_single=deny_create,
+        put_single=[whole_row_replacement],
+        delete_single=[no_deletes],
+        delete_all=[no_deletes],
+    )
+
+
+def whole_row_replacement(piccolo_crud, request) -> None:
+    raise refuse(405, "replace is not supported here; edit the fields you may change")
+
+
+def editable_hook(table: type[Table], editable: set[str]) -> Hook:
+    """A pre-patch hook: refuse a change to any column outside ``editable`` (the admin's
+    edit form sends every field back, so unchanged read-only fields are dropped quietly),
+    and refuse SSN-shaped text in the ones that may change."""
+
+    async def check(row_id: Any, values: dict[str, Any]) -> dict[str, Any]:
+        current = await table.select().where(table._meta.primary_key == row_id).first()
+        if current is None:
+            raise refuse(404, f"{table._meta.tablename} {row_id} not found")
+        allowed: dict[str, Any] = {}
+        for name, value in values.items():
+            column = table._meta.get_column_by_name(name)
+            if name in editable:
+                if isinstance(value, str) and looks_like_ssn(value):
+                    raise refuse(400, ssn_refusal(name))
+                allowed[name] = value
+            elif column._meta.secret and value in (None, ""):
+                continue  # secrets are never shown, so the form sends them back empty
+            elif not _same(current.get(name), value):
+                raise refuse(403, _read_only_message(table, name))
+        return allowed
+
+    return Hook(hook_type=HookType.pre_patch, callable=check)
+
+
+def _read_only_message(table: type[Table], name: str) -> str:
+    noun = table._meta.tablename
+    if name in MACHINE_COLUMNS:
+        return (
+            f"{noun}.{name} is read-only: states move only through their machine; use the "
+            "form 'Fire an event' (or the API's events route), which checks the rules and "
+            "writes the history"
+        )
+    return f"{noun}.{name} is read-only in the admin"
+
+
+def _same(old: Any, new: Any) -> bool:
+    if isinstance(old, datetime) and isinstance(new, datetime):
+        return _utc(old) == _utc(new)
+    if isinstance(old, datetime) and isinstance(new, str):
+        try:
+            return _utc(old) == _utc(datetime.fromisoformat(new))
+        except ValueError:
+            return False
+    if old is None or new is None:
+        return old is None and new in (None, "")
+    return str(old) == str(new) if type(old) is not type(new) else old == new
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

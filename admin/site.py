@@ -1,0 +1,106 @@
+"""The piccolo-admin site, built once at start-up and mounted by the litestar app at
+``/admin/``: same database, same users (admin and support sign in with their password),
+tables grouped like the work, forms generated from the machines, staff pages in the
+sidebar. Every change made through it lands in the audit log."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from functools import cache
+
+from litestar import asgi
+from litestar.types import Receive, Scope, Send
+
+from admin.auth import StaffSession, StaffUser
+from admin.event_forms import event_forms
+from admin.mfa import mfa_gate, mfa_providers
+from admin.tables import table_configs
+from admin.user_forms import user_forms
+from workflow.api.auth import ANONYMOUS, allow
+from workflow.services import audit
+from workflow.settings import get_settings
+
+SIDEBAR_LINKS = {
+    "Dashboard": "/staff/dashboard",
+    "Stuck validations (support queue)": "/staff/validations",
+    "State diagrams": "/diagrams/page",
+}
+
+
+@cache
+def admin_app():
+    from piccolo_admin.endpoints import create_admin
+
+    settings = get_settings()
+    return create_admin(
+        tables=table_configs(),
+        forms=[*event_forms(), *user_forms()],
+        auth_table=StaffUser,
+        session_table=StaffSession,
+        session_expiry=timedelta(minutes=settings.staff_session_idle_minutes),
+        max_session_expiry=timedelta(hours=settings.staff_session_max_hours),
+        increase_expiry=None,  # StaffSession renews on every request (idle timeout)
+        production=not settings.development,
+        site_name="Assister program back office",
+        sidebar_links=SIDEBAR_LINKS,
+        mfa_providers=mfa_providers(settings),
+        auto_include_related=False,
+        default_language_code="en",
+        allowed_hosts=list(settings.allowed_hosts),
+    )
+
+
+WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def _audited(app):
+    """Record every write through the admin (table edits, forms, logins) with its
+    outcome; only the path and status, never the body (it may hold personal data)."""
+
+    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in WRITES:
+            await app(scope, receive, send)
+            return
+        status = {}
+
+        async def capture(message):
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+            await send(message)
+
+        await app(scope, receive, capture)
+        await _record(scope, status.get("code", 500))
+
+    return wrapped
+
+
+async def _record(scope: Scope, status: int) -> None:
+    path = scope.get("path", "")
+    if "/public/login" in path:
+        return  # sign-ins are audited by the login service itself
+    parts = [p for p in path.split("/") if p]
+    object_type, object_id = "", ""
+    if "tables" in parts:
+        i = parts.index("tables")
+        object_type = parts[i + 1] if len(parts) > i + 1 else ""
+        object_id = parts[i + 2] if len(parts) > i + 2 else ""
+    elif "forms" in parts:
+        i = parts.index("forms")
+        object_type, object_id = "form", parts[i + 1] if len(parts) > i + 1 else ""
+    user = scope.get("user")
+    username = getattr(getattr(user, "user", None), "username", None)
+    await audit.record(
+        "admin_change",
+        "success" if status < 400 else "refused",
+        username=username or "anonymous",
+        object_type=object_type[:40],
+        object_id=object_id[:40],
+        detail=json.loads(json.dumps({"method": scope["method"], "path": path, "status": status})),
+    )
+
+
+@asgi("/admin", is_mount=True, copy_scope=True, opt=allow(ANONYMOUS), include_in_schema=False)
+async def admin_mount(scope: Scope, receive: Receive, send: Send) -> None:
+    """piccolo-admin signs staff in with its own session; the API's guard lets it pass."""
+    await _audited(mfa_gate(admin_app()))(scope, receive, send)

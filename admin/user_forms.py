@@ -1,0 +1,146 @@
+"""Admin forms for what the tables may not do directly: create users and assisters (which
+need a role, a Reference Number, a token shown once), deactivate, unlock, tokens and MFA.
+Each calls the same service as the CLI and the API, which also writes the audit log."""
+
+from __future__ import annotations
+
+from typing import Literal, Optional
+
+from piccolo_admin.endpoints import FormConfig
+from pydantic import BaseModel, Field
+
+from admin.auth import principal_of
+from workflow.services import users
+from workflow.services.accounts import NewUser, create_user
+from workflow.services.assisters import NewAssister, create_assister
+from workflow.services.errors import MachineError
+from workflow.services.login import unlock
+
+GROUP = "People"
+Role = Literal["admin", "support", "agency_admin", "assister", "consumer"]
+
+
+async def _actor(request, *roles: str):
+    actor = await principal_of(request)
+    if actor.role not in roles:
+        raise ValueError(f"a {actor.role} may not do this; ask: {', '.join(roles)}")
+    return actor
+
+
+class CreateUser(BaseModel):
+    username: str = Field(..., min_length=3, max_length=100)
+    role: Role
+    email: Optional[str] = Field(None, max_length=254)  # noqa: UP045
+    assister_id: Optional[int] = Field(None, description="for role assister")  # noqa: UP045
+    organization_id: Optional[int] = Field(  # noqa: UP045
+        None, description="for role agency_admin"
+    )
+
+
+async def create_user_form(request, form: CreateUser) -> str:
+    await _actor(request, "admin")
+    try:
+        created = await create_user(
+            NewUser(
+                username=form.username.strip(),
+                role=form.role,
+                email=form.email,
+                assister_id=form.assister_id,
+                organization_id=form.organization_id,
+            )
+        )
+    except MachineError as exc:
+        raise ValueError(exc.detail) from None
+    return (
+        f"Created {created.username} ({created.role}). Shown once, pass them on securely: "
+        f"password {created.password} · API token {created.token}"
+    )
+
+
+class NewAssisterForm(BaseModel):
+    kind: Literal["broker", "navigator", "cac"]
+    name: str = Field(..., min_length=1, max_length=200)
+    email: str = Field(..., max_length=254)
+    phone: Optional[str] = Field(None, max_length=40)  # noqa: UP045
+    npn: Optional[str] = Field(None, max_length=10, description="brokers")  # noqa: UP045
+    organization_id: Optional[int] = None  # noqa: UP045
+    language: Literal["en", "es"] = "en"
+
+
+async def new_assister_form(request, form: NewAssisterForm) -> str:
+    actor = await _actor(request, "admin")
+    try:
+        row = await create_assister(NewAssister(**form.model_dump()), actor)
+    except MachineError as exc:
+        raise ValueError(exc.detail) from None
+    return f"Onboarded assister {row['id']} ({row['name']}), Reference Number {row['reference_number']}"
+
+
+class ByUsername(BaseModel):
+    username: str = Field(..., min_length=1, max_length=150)
+
+
+async def deactivate_form(request, form: ByUsername) -> str:
+    actor = await _actor(request, "admin")
+    try:
+        user = await users.deactivate(await users.user_id_for(form.username.strip()), actor)
+    except MachineError as exc:
+        raise ValueError(exc.detail) from None
+    return f"Deactivated {user['username']}: tokens revoked and sessions ended"
+
+
+async def unlock_form(request, form: ByUsername) -> str:
+    actor = await _actor(request, "admin", "support")
+    try:
+        await unlock(form.username.strip(), actor)
+    except MachineError as exc:
+        raise ValueError(exc.detail) from None
+    return f"Unlocked {form.username.strip()}"
+
+
+class IssueToken(BaseModel):
+    username: str = Field(..., min_length=1, max_length=150)
+    label: str = Field("", max_length=100)
+    ttl_days: Optional[int] = Field(None, ge=1, le=3650)  # noqa: UP045
+
+
+async def issue_token_form(request, form: IssueToken) -> str:
+    actor = await _actor(request, "admin")
+    try:
+        user_id = await users.user_id_for(form.username.strip())
+        token = await users.new_token(user_id, form.label, form.ttl_days, actor)
+    except MachineError as exc:
+        raise ValueError(exc.detail) from None
+    return f"New token for {form.username.strip()} (shown once): {token}"
+
+
+class RevokeToken(BaseModel):
+    token_id: int = Field(..., ge=1)
+
+
+async def revoke_token_form(request, form: RevokeToken) -> str:
+    actor = await _actor(request, "admin")
+    try:
+        await users.revoke_token(form.token_id, actor)
+    except MachineError as exc:
+        raise ValueError(exc.detail) from None
+    return f"Revoked token {form.token_id}"
+
+
+def user_forms() -> list[FormConfig]:
+    def form(name, model, endpoint, description):
+        return FormConfig(name, model, endpoint, description=description, form_group=GROUP)
+
+    return [
+        form("Create user", CreateUser, create_user_form,
+             "A login with a role; the password and first API token are shown once."),
+        form("New assister", NewAssisterForm, new_assister_form,
+             "Onboard a broker, navigator or certified application counselor."),
+        form("Deactivate user", ByUsername, deactivate_form,
+             "The login stops at once: tokens revoked, sessions ended."),
+        form("Unlock user", ByUsername, unlock_form,
+             "Lift a lockout after too many failed sign-ins (support may do this)."),
+        form("Issue token", IssueToken, issue_token_form, "A new API token, shown once."),
+        form("Revoke token", RevokeToken, revoke_token_form,
+             "Token ids are on the API tokens table."),
+    ]  # fmt: skip
