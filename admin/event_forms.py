@@ -73,7 +73,7 @@ def _events_enum(spec: MachineSpec) -> type[enum.Enum]:
 
 def _data_model_fields(spec: MachineSpec) -> dict[str, Any]:
     merged: dict[str, tuple[Any, Any]] = {}
-    for event, fields in data_fields(spec).items():
+    for fields in data_fields(spec).values():
         for name, kind in fields.items():
             if name in merged:
                 continue

@@ -73,7 +73,8 @@ async def new_assister_form(request, form: NewAssisterForm) -> str:
         row = await create_assister(NewAssister(**form.model_dump()), actor)
     except MachineError as exc:
         raise ValueError(exc.detail) from None
-    return f"Onboarded assister {row['id']} ({row['name']}), Reference Number {row['reference_number']}"
+    number = row["reference_number"]
+    return f"Onboarded assister {row['id']} ({row['name']}), Reference Number {number}"
 
 
 class ByUsername(BaseModel):
