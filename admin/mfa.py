@@ -87,7 +87,8 @@ def mfa_gate(app):
             await app(scope, receive, send)
             return
         path = scope.get("path", "")
-        relative = path[len(scope.get("root_path", "")) :] or "/"
+        root = scope.get("root_path", "")
+        relative = (path[len(root) :] if root and path.startswith(root) else path) or "/"
         if relative.startswith(OPEN_PATHS) or not await _needs_enrolment(scope):
             await app(scope, receive, send)
             return

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import HTTPException
+from piccolo.columns import Column
 from piccolo.table import Table
 from piccolo_api.crud.hooks import Hook, HookType
 from piccolo_api.crud.validators import Validators
@@ -79,12 +80,13 @@ def editable_hook(table: type[Table], editable: set[str]) -> Hook:
         if current is None:
             raise refuse(404, f"{table._meta.tablename} {row_id} not found")
         allowed: dict[str, Any] = {}
-        for name, value in values.items():
-            column = table._meta.get_column_by_name(name)
+        for key, value in values.items():
+            column = key if isinstance(key, Column) else table._meta.get_column_by_name(key)
+            name = column._meta.name
             if name in editable:
                 if isinstance(value, str) and looks_like_ssn(value):
                     raise refuse(400, ssn_refusal(name))
-                allowed[name] = value
+                allowed[key] = value
             elif column._meta.secret and value in (None, ""):
                 continue  # secrets are never shown, so the form sends them back empty
             elif not _same(current.get(name), value):

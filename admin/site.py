@@ -11,6 +11,7 @@ from functools import cache
 
 from litestar import asgi
 from litestar.types import Receive, Scope, Send
+from piccolo_api.rate_limiting.middleware import InMemoryLimitProvider
 
 from admin.auth import StaffSession, StaffUser
 from admin.event_forms import event_forms
@@ -48,6 +49,9 @@ def admin_app():
         auto_include_related=False,
         default_language_code="en",
         allowed_hosts=list(settings.allowed_hosts),
+        rate_limit_provider=InMemoryLimitProvider(
+            limit=settings.staff_login_rate_limit, timespan=300
+        ),
     )
 
 

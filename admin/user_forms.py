@@ -10,7 +10,7 @@ from piccolo_admin.endpoints import FormConfig
 from pydantic import BaseModel, Field
 
 from admin.auth import principal_of
-from workflow.services import users
+from workflow.services import audit, users
 from workflow.services.accounts import NewUser, create_user
 from workflow.services.assisters import NewAssister, create_assister
 from workflow.services.errors import MachineError
@@ -128,6 +128,19 @@ async def revoke_token_form(request, form: RevokeToken) -> str:
     return f"Revoked token {form.token_id}"
 
 
+async def reset_mfa_form(request, form: ByUsername) -> str:
+    from admin.mfa import reset
+
+    actor = await _actor(request, "admin", "support")
+    try:
+        user_id = await users.user_id_for(form.username.strip())
+    except MachineError as exc:
+        raise ValueError(exc.detail) from None
+    await reset(user_id)
+    await audit.record("mfa_reset", "success", actor=actor, object_type="user", object_id=user_id)
+    return f"MFA reset for {form.username.strip()}: they set up an authenticator at next sign-in"
+
+
 def user_forms() -> list[FormConfig]:
     def form(name, model, endpoint, description):
         return FormConfig(name, model, endpoint, description=description, form_group=GROUP)
@@ -141,6 +154,8 @@ def user_forms() -> list[FormConfig]:
              "The login stops at once: tokens revoked, sessions ended."),
         form("Unlock user", ByUsername, unlock_form,
              "Lift a lockout after too many failed sign-ins (support may do this)."),
+        form("Reset MFA", ByUsername, reset_mfa_form,
+             "A lost phone: remove someone's authenticator so they can enrol again."),
         form("Issue token", IssueToken, issue_token_form, "A new API token, shown once."),
         form("Revoke token", RevokeToken, revoke_token_form,
              "Token ids are on the API tokens table."),

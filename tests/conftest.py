@@ -23,6 +23,8 @@ os.environ.setdefault("PICCOLO_CONF", "workflow.piccolo_conf")
 os.environ.setdefault("WORKFLOW_TOKEN_TTL_DAYS", "36500")
 # The admin's CSRF check names the hosts it is served under; tests call it "testserver".
 os.environ.setdefault("WORKFLOW_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+# Every test signs in from the same address; the admin's per-address limit is tested apart.
+os.environ.setdefault("WORKFLOW_STAFF_LOGIN_RATE_LIMIT", "100000")
 # A throwaway key for staff MFA secrets (otherwise one is written to ./mfa.key).
 os.environ.setdefault("WORKFLOW_MFA_ENCRYPTION_KEY", os.urandom(32).hex())
 

@@ -121,6 +121,9 @@ class Settings:
     # Host names the admin is served under: over HTTPS its CSRF check requires the
     # request's Origin or Referer to name one of them.
     allowed_hosts: tuple[str, ...] = ("localhost", "127.0.0.1")
+    # Admin sign-in attempts per client address per 5 minutes (in memory, per process;
+    # the lockout in the database is what holds across processes).
+    staff_login_rate_limit: int = 20
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -167,6 +170,7 @@ class Settings:
             staff_session_max_hours=_env_int("STAFF_SESSION_MAX_HOURS", 12),
             staff_mfa_required=_env_bool("STAFF_MFA_REQUIRED", False),
             mfa_encryption_key=_env("MFA_ENCRYPTION_KEY", ""),
+            staff_login_rate_limit=_env_int("STAFF_LOGIN_RATE_LIMIT", 20),
             allowed_hosts=tuple(
                 h.strip()
                 for h in _env("ALLOWED_HOSTS", "localhost,127.0.0.1").split(",")
