@@ -116,8 +116,8 @@ async def test_the_event_form_moves_a_case_like_the_api(web, admin, client):
         "complete_training", "record_exam", "register", "activate", "lapse", "deactivate",
         "reinstate",
     ]  # fmt: skip
-    r = await _form(web, "fire-event-on-assister-lifecycle",
-                    {"case_id": a["id"], "event": "complete_training", "reason": "course done"})  # fmt: skip
+    body = {"case_id": a["id"], "event": "complete_training", "reason": "course done"}
+    r = await _form(web, "fire-event-on-assister-lifecycle", body)
     assert r.status_code == 200, r.text
     assert "onboarded → trained" in r.json()["custom_form_success"]
     last = (await client.get(f"/assisters/{a['id']}/history", headers=admin)).json()[-1]
@@ -179,8 +179,8 @@ async def test_support_reads_and_fires_support_events_but_changes_no_rows(web, a
                              headers=csrf_headers(web))  # fmt: skip
         assert r.status_code == 403
     validation = (await client.get(f"/assisters/{broker['id']}/validation", headers=admin)).json()
-    r = await _form(web, "fire-event-on-npn-validation",
-                    {"case_id": validation["id"], "event": "escalate", "reason": "stuck"})  # fmt: skip
+    body = {"case_id": validation["id"], "event": "escalate", "reason": "stuck"}
+    r = await _form(web, "fire-event-on-npn-validation", body)
     assert r.status_code == 200, r.text
     assert "→ escalated" in r.json()["custom_form_success"]
     r = await _form(web, "fire-event-on-assister-lifecycle",
