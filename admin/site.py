@@ -25,7 +25,8 @@ from workflow.settings import get_settings
 SIDEBAR_LINKS = {
     "Dashboard": "/staff/dashboard",
     "Stuck validations (support queue)": "/staff/validations",
-    "State diagrams": "/diagrams/page",
+    "State diagrams (index)": "/diagrams/",
+    "API documentation": "/schema/swagger",
 }
 
 

@@ -11,6 +11,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template import TemplateConfig
 
+from admin.pages import StaffPages
 from admin.site import admin_mount
 from workflow.api.assisters import AssisterController
 from workflow.api.associations import AssociationController
@@ -48,7 +49,7 @@ ROUTE_HANDLERS += [UserController]
 
 ROUTE_HANDLERS += [ValidationController, SupportController, *VALIDATION_DIAGRAM_ROUTES]
 ROUTE_HANDLERS += REGISTRATION_LIST_ROUTES
-ROUTE_HANDLERS += [admin_mount]
+ROUTE_HANDLERS += [admin_mount, StaffPages]
 
 
 async def _open_database(app: Litestar) -> None:

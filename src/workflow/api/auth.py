@@ -12,12 +12,16 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 
+from admin.auth import principal_from_session_cookie
 from workflow.api.sessions import principal_from_cookie
 from workflow.services.accounts import principal_for_token
 from workflow.services.principal import ANONYMOUS_ROLE, Principal
 
 ANONYMOUS = ANONYMOUS_ROLE
 STAFF = ("admin", "support")
+STAFF_SET = frozenset(STAFF)
+SAFE_METHODS = ("GET", "HEAD")
+STAFF_COOKIE = "id"  # piccolo-admin's session cookie
 ALL_ROLES = ("admin", "support", "agency_admin", "assister", "consumer")
 ROLES_KEY = "roles"
 
@@ -63,6 +67,10 @@ async def _authenticate(connection: ASGIConnection, roles: frozenset[str]) -> Pr
         return await principal_for_token(token.strip())
     if "consumer" in roles and not header:
         return await principal_from_cookie(connection)
+    if roles & STAFF_SET and not header and connection.scope.get("method") in SAFE_METHODS:
+        # Staff signed in to the admin read the staff pages and diagrams with its session
+        # cookie. Reads only: a cookie never authorises a write here (no CSRF to forge).
+        return await principal_from_session_cookie(connection.cookies.get(STAFF_COOKIE))
     return None
 
 

@@ -1,0 +1,98 @@
+"""Staff pages beside piccolo-admin, linked from its sidebar: the dashboard, support's
+queue of stuck validations, and a page per case (state, events allowed now, its diagram
+and history). They read the admin's session cookie (GET only, see ``api/auth.py``)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from litestar import Controller, Request, get
+from litestar.params import FromPath, QueryParameter
+from litestar.response import Template
+
+from workflow.api.auth import allow
+from workflow.api.diagrams import _case_paths
+from workflow.api.params import Actor, Text
+from workflow.business_days import SlaStatus
+from workflow.services.case_kinds import case_kind
+from workflow.services.dashboard import funnel, machine_counts, recent_events
+from workflow.services.errors import BadInput
+from workflow.services.events import load_case
+from workflow.services.history import case_history
+from workflow.services.support_queue import support_queue
+from workflow.settings import get_settings
+
+STAFF = allow("admin", "support")
+QUEUE_PAGE = 100
+
+
+class StaffPages(Controller):
+    path = "/staff"
+    include_in_schema = False
+
+    @get("/dashboard", opt=STAFF)
+    async def dashboard(self, actor: Actor) -> Template:
+        machines = await machine_counts()
+        assister = next(m for m in machines if m.name == "assister")
+        context = {
+            "staff": actor,
+            "machines": machines,
+            "funnel": funnel(assister),
+            "recent": await recent_events(),
+        }
+        return Template(template_name="pages/staff/dashboard.html", context=context)
+
+    @get("/validations", opt=STAFF)
+    async def validations(
+        self,
+        actor: Actor,
+        q: Text = None,
+        sla: Annotated[SlaStatus | None, QueryParameter()] = None,
+    ) -> Template:
+        settings = get_settings()
+        try:
+            items, total = await support_queue(
+                actor, datetime.now(UTC), sla=sla, q=q, limit=QUEUE_PAGE, offset=0
+            )
+            error = None
+        except BadInput as exc:
+            items, total, error, q = [], 0, exc.detail, None
+        context = {
+            "staff": actor,
+            "items": items,
+            "total": total,
+            "q": q or "",
+            "sla": sla.value if sla else "",
+            "error": error,
+            "due": settings.validation_sla_due_business_days,
+            "breach": settings.validation_sla_breach_business_days,
+        }
+        return Template(
+            template_name="pages/staff/validations.html",
+            context=context,
+            status_code=400 if error else 200,
+        )
+
+    @get("/cases/{machine:str}/{case_id:int}", opt=STAFF)
+    async def case(
+        self, request: Request, machine: FromPath[str], case_id: FromPath[int], actor: Actor
+    ) -> Template:
+        kind = case_kind(machine)
+        row = await load_case(kind, case_id, actor)
+        title = kind.spec.title
+        diagram_id = row.get("assister") if machine == "npn_validation" else case_id
+        diagram = (
+            _case_paths(request.app).get((machine, "svg"), "").replace("{id}", str(diagram_id))
+        )
+        context = {
+            "staff": actor,
+            "kind": kind,
+            "case": row,
+            "allowed": kind.spec.allowed_events(row["state"]),
+            "history": await case_history(machine, case_id),
+            "diagram": diagram,
+            "form_name": f"Fire event on {title}",
+            "form_slug": f"fire-event-on-{title.lower().replace(' ', '-')}",
+        }
+        return Template(template_name="pages/staff/case.html", context=context)

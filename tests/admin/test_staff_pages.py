@@ -1,0 +1,79 @@
+"""The staff pages linked from the admin's sidebar, read with the admin's session."""
+
+from __future__ import annotations
+
+import re
+
+from tests.admin.helpers import csrf_headers, signed_in
+from tests.helpers import (
+    NAME_MISMATCH,
+    load_sample_registry,
+    new_assister,
+    new_broker,
+    new_user_headers,
+    patch_profile,
+    walk_to,
+)
+
+
+async def test_dashboard_counts_every_machine_and_draws_the_funnel(web, admin, client):
+    for target in ("onboarded", "trained", "active", "active"):
+        await walk_to(client, admin, await new_assister(client, admin), target)
+    await signed_in(web)
+    links = (await web.get("/admin/api/links/")).json()
+    assert links["Dashboard"] == "/staff/dashboard"
+    r = await web.get("/staff/dashboard")
+    assert r.status_code == 200, r.text
+    page = r.text
+    assert "Assister lifecycle funnel" in page
+    # Funnel: 4 onboarded at all, 3 trained or further, 2 active.
+    assert "4 reached · 1 here" in page and "3 reached · 1 here" in page
+    assert "2 reached · 2 here" in page
+    table = page.split('aria-label="Assister lifecycle"', 1)[1].split("</table>")[0]
+    counts = dict(re.findall(r"<td>(\w+)</td><td>(\d+)</td>", table))
+    assert counts["onboarded"] == "1" and counts["active"] == "2" and counts["lapsed"] == "0"
+    assert "Consumer association" in page and "NPN validation" in page
+    assert "complete_training" in page.split("Recent events", 1)[1]
+
+
+async def test_support_queue_page_lists_stuck_validations(web, admin, client):
+    await load_sample_registry()
+    broker = await new_broker(client, admin, NAME_MISMATCH)
+    await patch_profile(client, admin, broker["id"], marketplace_role="individual")
+    await signed_in(web, "support")
+    page = (await web.get("/staff/validations")).text
+    assert NAME_MISMATCH[1] in page and "npn_mismatch" in page
+    assert "1 stuck validation." in page
+    empty = await web.get("/staff/validations", params={"q": "no such broker"})
+    assert "0 stuck validations." in empty.text
+    ssn = await web.get("/staff/validations", params={"q": "123-45-6789"})
+    assert ssn.status_code == 400 and "Social Security Number" in ssn.text
+
+
+async def test_case_page_shows_state_allowed_events_and_history(web, admin, client):
+    a = await new_assister(client, admin)
+    await walk_to(client, admin, a, "trained")
+    await signed_in(web)
+    page = (await web.get(f"/staff/cases/assister/{a['id']}")).text
+    assert '<strong data-testid="state">trained</strong>' in page
+    assert "<code>record_exam</code>" in page and "complete_training" in page
+    assert f"/assisters/{a['id']}/diagram.svg" in page
+    assert (await web.get("/staff/cases/assister/999999")).status_code == 404
+    assert (await web.get("/staff/cases/nope/1")).status_code == 404
+
+
+async def test_staff_pages_need_a_staff_session_and_a_cookie_never_authorises_writes(
+    web, admin, client
+):
+    assert (await web.get("/staff/dashboard")).status_code == 401
+    consumer = await new_user_headers("consumer")
+    assert (await client.get("/staff/dashboard", headers=consumer)).status_code == 403
+    a = await new_assister(client, admin)
+    await signed_in(web)
+    # The admin's cookie reads API data too (the diagrams, the JSON)...
+    assert (await web.get(f"/assisters/{a['id']}")).status_code == 200
+    # ...but never writes: only a bearer token does.
+    r = await web.post(
+        f"/assisters/{a['id']}/events/complete_training", json={}, headers=csrf_headers(web)
+    )
+    assert r.status_code == 401
