@@ -13,7 +13,7 @@ import enum
 import re
 import types
 import typing
-from typing import Any, Optional
+from typing import Any, Literal, Optional
 
 import msgspec
 from pydantic import BaseModel, Field, create_model
@@ -63,12 +63,15 @@ def _plain(annotation: Any) -> Any:
         return _plain(options[0])
     if origin is list:
         return list[_plain(typing.get_args(annotation)[0])]
+    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+        return Literal[tuple(member.value for member in annotation)]
     return annotation
 
 
-def _events_enum(spec: MachineSpec) -> type[enum.Enum]:
-    names = staff_events(spec)
-    return enum.Enum(f"{spec.name}_event", {n: n for n in names}, type=str)
+def _events_choice(spec: MachineSpec) -> Any:
+    # A Literal (not an Enum) so the schema lists the choices inline and the admin
+    # renders a drop-down.
+    return Literal[tuple(staff_events(spec))]
 
 
 def _data_model_fields(spec: MachineSpec) -> dict[str, Any]:
@@ -78,11 +81,36 @@ def _data_model_fields(spec: MachineSpec) -> dict[str, Any]:
             if name in merged:
                 continue
             users = [e for e, f in data_fields(spec).items() if name in f]
+            values = _literal_values(kind)
             merged[name] = (
                 Optional[kind],  # noqa: UP045 (pydantic renders Optional as not required)
-                Field(None, description=f"data for {', '.join(users)}"),
+                Field(
+                    None,
+                    title=_title(name),
+                    description=f"data for {', '.join(users)}",
+                    json_schema_extra=choices(values) if values else None,
+                ),
             )
     return merged
+
+
+def choices(values) -> dict[str, Any]:
+    """piccolo-admin renders a field as a drop-down when its schema carries ``choices``
+    (as piccolo's own models do for a column's ``choices``)."""
+    listed = {str(v): {"display_name": str(v).replace("_", " "), "value": v} for v in values}
+    return {"extra": {"choices": listed}}
+
+
+def _literal_values(kind: Any) -> tuple | None:
+    if typing.get_origin(kind) is Literal:
+        return typing.get_args(kind)
+    if typing.get_origin(kind) is list:
+        return _literal_values(typing.get_args(kind)[0])
+    return None
+
+
+def _title(name: str) -> str:
+    return name.replace("_", " ").capitalize()
 
 
 def _event_help(spec: MachineSpec) -> str:
@@ -94,8 +122,16 @@ def single_model(kind: CaseKind) -> type[BaseModel]:
     spec = kind.spec
     return create_model(
         f"Fire{spec.name.title().replace('_', '')}Event",
-        case_id=(int, Field(..., ge=1, description=f"the {kind.noun}'s id")),
-        event=(_events_enum(spec), Field(..., description=_event_help(spec))),
+        case_id=(int, Field(..., ge=1, title="Case id", description=f"the {kind.noun}'s id")),
+        event=(
+            _events_choice(spec),
+            Field(
+                ...,
+                title="Event",
+                description=_event_help(spec),
+                json_schema_extra=choices(staff_events(spec)),
+            ),
+        ),
         reason=(str, Field("", max_length=2000, description="why (kept in the history)")),
         expected_version=(
             Optional[int],  # noqa: UP045
@@ -113,7 +149,15 @@ def bulk_model(kind: CaseKind) -> type[BaseModel]:
             str,
             Field(..., description=f"{kind.noun} ids, separated by commas, spaces or lines"),
         ),
-        event=(_events_enum(spec), Field(..., description=_event_help(spec))),
+        event=(
+            _events_choice(spec),
+            Field(
+                ...,
+                title="Event",
+                description=_event_help(spec),
+                json_schema_extra=choices(staff_events(spec)),
+            ),
+        ),
         reason=(str, Field("", max_length=2000, description="why (kept in each history)")),
         **_data_model_fields(spec),
     )
@@ -149,7 +193,7 @@ def describe(fired: Fired) -> str:
 def single_endpoint(kind: CaseKind):
     async def endpoint(request, form) -> str:
         actor = await principal_of(request)
-        event = form.event.value
+        event = form.event
         try:
             fired = await fire_case_event(
                 kind.name,
@@ -190,7 +234,7 @@ def parse_ids(text: str) -> list[int]:
 def bulk_endpoint(kind: CaseKind):
     async def endpoint(request, form) -> str:
         actor = await principal_of(request)
-        event = form.event.value
+        event = form.event
         data = event_data(kind.spec, event, form) or None
         lines, applied = [], 0
         for case_id in parse_ids(form.case_ids):

@@ -1,0 +1,55 @@
+"""The admin in a real browser: sign in, open an assister, fire an event through the
+generated form, see the new state and the history row; screenshots of the list, the form
+and the dashboard are kept in test-artifacts/."""
+
+from tests.admin.helpers import PASSWORD, staff_user
+from tests.helpers import new_assister
+
+
+async def test_staff_move_a_case_through_the_admin(client, admin, live_server, page, screenshot):
+    base = live_server.url
+    ana = await new_assister(client, admin, name="Ana Torres")
+    name = await staff_user("admin")
+
+    await page.goto(base + "/admin/")
+    await page.locator("input[name=username]").fill(name)
+    await page.locator("input[name=password]").fill(PASSWORD)
+    await page.get_by_role("button", name="Login").click()
+    await page.get_by_text(name).first.wait_for()  # the signed-in user's menu
+
+    # The list, then the assister's record.
+    await page.goto(base + "/admin/#/assisters")
+    await page.get_by_role("cell", name="Ana Torres").wait_for()
+    await screenshot("1-assister-list")
+    await page.get_by_role("link", name=str(ana["id"]), exact=True).first.click()
+    await page.wait_for_url(f"**/admin/#/assisters/{ana['id']}**")
+    await page.locator("input[name=name]").wait_for()
+    assert await page.locator("input[name=name]").input_value() == "Ana Torres"
+
+    # The generated form fires the event through the same service as the API.
+    await page.goto(base + "/admin/#/forms/fire-event-on-assister-lifecycle")
+    await page.locator("input[name=case_id]").fill(str(ana["id"]))
+    await page.locator("input[name=event]").fill("complete_training")
+    await page.locator("input[name=reason]").fill("finished the full course")
+    await screenshot("2-fire-event-form")
+    await page.get_by_role("button", name="Submit").click()
+    message = page.locator("#success_message")
+    await message.wait_for()
+    assert "complete_training applied, onboarded → trained" in await message.inner_text()
+
+    # The case page shows the new state and the history row.
+    await page.goto(base + f"/staff/cases/assister/{ana['id']}")
+    assert await page.get_by_test_id("state").inner_text() == "trained"
+    history = page.get_by_role("table", name="History")
+    last = history.locator("tbody tr").last
+    assert "complete_training" in await last.inner_text()
+    assert "finished the full course" in await last.inner_text()
+    assert name in await last.inner_text()
+
+    # And the admin's list agrees.
+    await page.goto(base + "/admin/#/assisters")
+    await page.get_by_text("Trained", exact=True).wait_for()
+
+    await page.goto(base + "/staff/dashboard")
+    await page.get_by_role("img", name="Assister lifecycle funnel").wait_for()
+    await screenshot("3-dashboard")
