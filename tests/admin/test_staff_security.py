@@ -118,3 +118,37 @@ async def test_support_resets_someones_mfa(web, db, mfa_required):
     assert not await is_enrolled(user_id)
     entry = await AuditEntry.select().where(AuditEntry.action == "mfa_reset").first()
     assert entry["actor"] == support and entry["object_id"] == str(user_id)
+
+
+async def test_admin_writes_need_the_csrf_token(web, admin, client):
+    from tests.helpers import new_assister
+
+    a = await new_assister(client, admin)
+    await signed_in(web)
+    url = f"/admin/api/tables/assisters/{a['id']}/"
+    r = await web.patch(url, json={"phone": "555-0199"}, headers={"Referer": "https://testserver/"})
+    assert r.status_code == 403
+    forged = {"X-CSRFToken": web.cookies["csrftoken"], "Referer": "https://evil.example/"}
+    assert (await web.patch(url, json={"phone": "555-0199"}, headers=forged)).status_code == 403
+    r = await web.patch(url, json={"phone": "555-0199"}, headers=csrf_headers(web))
+    assert r.status_code == 200
+
+
+async def test_deactivating_a_user_ends_their_admin_session_at_once(web, db):
+    import httpx
+
+    from workflow.api.app import create_app
+
+    victim = await staff_user("support")
+    transport = httpx.ASGITransport(app=create_app(manage_database=False))
+    async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as other:
+        assert (await sign_in(other, victim)).status_code == 200
+        assert (await other.get("/admin/api/user/")).status_code == 200
+        await signed_in(web)
+        r = await web.post(
+            "/admin/api/forms/deactivate-user/",
+            json={"username": victim},
+            headers=csrf_headers(web),
+        )
+        assert r.status_code == 200, r.text
+        assert (await other.get("/admin/api/user/")).status_code == 401
