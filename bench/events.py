@@ -146,6 +146,11 @@ def machine_rate(seconds: float = 2.0) -> float:
         "pass_mark": 80,
         "registration_number_hash": None,
         "registration_email": None,
+        # What training_facts loads for the course and year guards.
+        "current_training_year": 2027,
+        "exempt": False,
+        "refresher_eligible": False,
+        "default_course": "full",
     }
     n, deadline = 0, time.perf_counter() + seconds
     while time.perf_counter() < deadline:

@@ -62,6 +62,8 @@ class Settings:
     """Everything an operator may tune. Numbers that the domain leaves open live here."""
 
     database_url: str = DEFAULT_DATABASE_URL
+    # SQLite's PRAGMA synchronous: NORMAL (WAL's recommended level) or FULL/EXTRA.
+    sqlite_synchronous: str = "NORMAL"
     # Development mode relaxes cookie flags; production is the default.
     development: bool = False
     exam_pass_mark: int = 80
@@ -129,6 +131,7 @@ class Settings:
     def from_env(cls) -> Settings:
         return cls(
             database_url=_env("DATABASE_URL", DEFAULT_DATABASE_URL),
+            sqlite_synchronous=_env("SQLITE_SYNCHRONOUS", "NORMAL").strip().upper(),
             development=_env_bool("DEVELOPMENT", False),
             exam_pass_mark=_env_int("EXAM_PASS_MARK", 80),
             reference_number_digits=_env_int("REFERENCE_NUMBER_DIGITS", 7),

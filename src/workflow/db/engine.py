@@ -12,6 +12,7 @@ from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.table import Table
 
 from workflow.db.sqlite_pool import PooledSQLiteEngine
+from workflow.settings import get_settings
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 POSTGRES_POOL_SIZE = 20
@@ -29,7 +30,11 @@ def engine_from_url(url: str) -> Engine:
         path = parsed.path[1:] if parsed.path.startswith("/") else parsed.path
         if not path:
             raise UnsupportedDatabaseUrl(f"no file in {url!r}: try sqlite:///workflow.sqlite")
-        return PooledSQLiteEngine(path=path, timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
+        return PooledSQLiteEngine(
+            path=path,
+            timeout=SQLITE_BUSY_TIMEOUT_SECONDS,
+            synchronous=get_settings().sqlite_synchronous,
+        )
     if parsed.scheme in {"postgresql", "postgres"}:
         database = parsed.path.lstrip("/") or "postgres"
         return PostgresEngine(config={"dsn": url, "database": database})

@@ -20,6 +20,8 @@ from piccolo.engine.sqlite import (
     dict_factory,
 )
 
+SYNCHRONOUS_LEVELS = ("NORMAL", "FULL", "EXTRA")
+
 
 class PooledSQLiteTransaction(SQLiteTransaction):
     async def __aenter__(self) -> SQLiteTransaction:
@@ -52,8 +54,13 @@ class PooledSQLiteTransaction(SQLiteTransaction):
 
 
 class PooledSQLiteEngine(SQLiteEngine):
-    def __init__(self, path: str, max_idle: int = 8, **connection_kwargs: Any):
+    def __init__(
+        self, path: str, max_idle: int = 8, synchronous: str = "NORMAL", **connection_kwargs: Any
+    ):
         super().__init__(path=path, **connection_kwargs)
+        if synchronous not in SYNCHRONOUS_LEVELS:
+            raise ValueError(f"synchronous must be one of {', '.join(SYNCHRONOUS_LEVELS)}")
+        self.synchronous = synchronous
         self.max_idle = max_idle
         self._idle: list[aiosqlite.Connection] = []
         self.write_lock = asyncio.Lock()
@@ -67,6 +74,11 @@ class PooledSQLiteEngine(SQLiteEngine):
         connection = await connection
         connection.row_factory = dict_factory
         await connection.execute("PRAGMA foreign_keys = 1")
+        # In WAL mode, NORMAL syncs at checkpoints rather than on every commit: a crash of
+        # the process loses nothing and the file never corrupts; only a power cut can undo
+        # the last commits (SQLite's recommended setting for WAL). FULL would fsync each
+        # event. WORKFLOW_SQLITE_SYNCHRONOUS=FULL is the stricter choice.
+        await connection.execute(f"PRAGMA synchronous = {self.synchronous}")
         return connection
 
     async def get_connection(self) -> aiosqlite.Connection:

@@ -103,6 +103,7 @@ ASSISTER_CASE = CaseKind(
     facts=assister_facts,
     visible_to=assister_visible_to,
     load_facts=training_facts,
+    load_facts_for=frozenset({"complete_training", "record_exam"}),
     effects={
         "complete_training": complete_training,
         "record_exam": record_exam,

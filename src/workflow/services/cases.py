@@ -64,6 +64,9 @@ class CaseKind:
     effects: Mapping[str, Effect] = field(default_factory=dict)
     # Facts that need the database or the date (read inside the event's transaction).
     load_facts: Callable[[Mapping[str, Any], datetime], Awaitable[Mapping[str, Any]]] | None = None
+    # The events whose guards read those facts (``None``: every event). Other events skip
+    # the queries: every statement counts on the hot path.
+    load_facts_for: frozenset[str] | None = None
     label: str = ""
     # Runs for every event after the machine's decision and before the state is written,
     # in the same transaction (e.g. lock a parent row so racing events queue in order).

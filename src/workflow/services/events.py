@@ -107,7 +107,7 @@ async def apply_event(
         if expected_version is not None and expected_version != row["version"]:
             raise StaleVersion(kind.noun, entity_id, row["version"], expected_version)
         facts = dict(kind.facts(row))
-        if kind.load_facts:
+        if kind.load_facts and (kind.load_facts_for is None or event in kind.load_facts_for):
             facts.update(await kind.load_facts(row, now))
         decision = kind.spec.decide(row["state"], event, facts, data)
         if kind.before:
@@ -163,19 +163,23 @@ async def conflicts_as_409(noun: str, entity_id: int) -> AsyncIterator[None]:
 
 
 async def _compare_and_set(kind: CaseKind, row: Mapping[str, Any], state: str, now) -> int:
-    table = kind.table
-    pk = table._meta.primary_key
-    updated = (
-        await table.update(
-            {table.state: state, table.version: row["version"] + 1, table.updated_at: now}
-        )
-        .where((pk == row["id"]) & (table.version == row["version"]))
-        .returning(pk)
-    )
+    updated = await kind.table.raw(_cas_sql(kind.table), state, row["version"] + 1, now,
+                                   row["id"], row["version"])  # fmt: skip
     if not updated:
-        current = await table.select(table.version).where(pk == row["id"]).first()
+        pk = kind.table._meta.primary_key
+        current = await kind.table.select(kind.table.version).where(pk == row["id"]).first()
         raise StaleVersion(kind.noun, row["id"], current["version"] if current else -1, None)
     return row["version"] + 1
+
+
+# A fixed statement per table, for the same reason as ``_select_by_pk``.
+@cache
+def _cas_sql(table: type[Table]) -> str:
+    pk = table._meta.primary_key._meta.db_column_name
+    return (
+        f'UPDATE "{table._meta.tablename}" SET state = {{}}, version = {{}}, updated_at = {{}} '
+        f'WHERE "{pk}" = {{}} AND version = {{}} RETURNING "{pk}"'
+    )
 
 
 HISTORY_INSERT = """

@@ -10,15 +10,17 @@ from workflow.machines.training_year import Calendar, CourseKind, label
 from workflow.settings import get_settings
 from workflow.tables import ExemptionRequest, ExemptionState, RecordKind, TrainingRecord
 
+EXEMPT = """
+SELECT 1 AS yes FROM exemption_requests
+WHERE organization = {} AND state = 'approved' LIMIT 1
+"""
+
 
 async def organization_exempt(organization_id: int | None) -> bool:
     """Whether the organisation's request to skip the full course was approved."""
     if organization_id is None:
         return False
-    return await ExemptionRequest.exists().where(
-        (ExemptionRequest.organization == organization_id)
-        & (ExemptionRequest.state == ExemptionState.approved)
-    )
+    return bool(await ExemptionRequest.raw(EXEMPT, organization_id))
 
 
 async def certified_years(assister_id: int, years: list[int]) -> dict[int, dict[str, Any]]:
@@ -72,12 +74,31 @@ def is_certified(entry: Mapping[str, Any]) -> bool:
     return bool(entry["courses"]) and entry["exam_passed"]
 
 
+# One fixed statement for the facts below (they are read inside every training event).
+TRAINING_FACTS = """
+SELECT (SELECT COUNT(*) FROM exemption_requests e
+        WHERE e.organization = {} AND e.state = 'approved') AS exempt,
+       r.training_year, r.kind, r.course, r.passed
+FROM (SELECT 1) AS one
+LEFT JOIN training_records r ON r.assister = {} AND r.training_year IN ({}, {})
+"""
+
+
 async def training_facts(row: Mapping[str, Any], now: datetime) -> dict[str, Any]:
     """Facts the assister machine's course and year guards read."""
     settings = get_settings()
     ty = settings.calendar.training_year(settings.today(now))
-    exempt = await organization_exempt(row["organization"])
-    history = await certified_years(row["id"], [ty - 1, ty - 2])
+    rows = await TrainingRecord.raw(TRAINING_FACTS, row["organization"], row["id"], ty - 1, ty - 2)
+    exempt = bool(rows and rows[0]["exempt"])
+    history = {y: {"courses": set(), "exam_passed": False} for y in (ty - 1, ty - 2)}
+    for r in rows:
+        if r["training_year"] is None:
+            continue
+        entry = history[r["training_year"]]
+        if r["kind"] == RecordKind.training:
+            entry["courses"].add(r["course"])
+        elif r["passed"]:
+            entry["exam_passed"] = True
     eligible = settings.refresher_allowed and all(
         CourseKind.full in h["courses"] and h["exam_passed"] for h in history.values()
     )
@@ -89,27 +110,34 @@ async def training_facts(row: Mapping[str, Any], now: datetime) -> dict[str, Any
     }
 
 
+TRAINING_INSERT = """
+INSERT INTO training_records
+    (assister, training_year, kind, course, language, score, passed, recorded_at)
+VALUES ({}, {}, {}, {}, {}, {}, {}, {})
+"""
+
+
 async def record_training(ctx, *, exam: bool) -> None:
     """Effect of ``complete_training`` / ``record_exam``: one record for the year."""
     settings = get_settings()
     data = ctx.decision.data
     year = data.get("training_year") or settings.calendar.training_year(settings.today(ctx.now))
+    # The course was settled by the guards (the default follows the exemption).
     course = data.get("course") or (
         CourseKind.overview
-        if await organization_exempt(ctx.row["organization"])
+        if not exam and await organization_exempt(ctx.row["organization"])
         else CourseKind.full
     )
-    await TrainingRecord.insert(
-        TrainingRecord(
-            assister=ctx.row["id"],
-            training_year=year,
-            kind=RecordKind.exam if exam else RecordKind.training,
-            course=CourseKind.full if exam else course,
-            language=data.get("language") or ctx.row.get("language") or "en",
-            score=data.get("score"),
-            passed=exam and ctx.decision.refused is None,
-            recorded_at=ctx.now,
-        )
+    await TrainingRecord.raw(
+        TRAINING_INSERT,
+        ctx.row["id"],
+        year,
+        str(RecordKind.exam if exam else RecordKind.training),
+        str(CourseKind.full if exam else course),
+        str(data.get("language") or ctx.row.get("language") or "en"),
+        data.get("score"),
+        exam and ctx.decision.refused is None,
+        ctx.now,
     )
 
 
