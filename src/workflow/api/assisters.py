@@ -8,7 +8,7 @@ from litestar import Controller, get, patch, post
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
 from workflow.api.auth import allow
-from workflow.api.params import DEFAULT_LIMIT, Actor, Id, Limit, Offset, Text
+from workflow.api.params import DEFAULT_LIMIT, Actor, Id, IdFilter, Limit, Offset, Text
 from workflow.api.schemas import (
     AssisterOut,
     AssisterPage,
@@ -76,7 +76,7 @@ class AssisterController(Controller):
         actor: Actor,
         state_filter: Annotated[AssisterState | None, QueryParameter(name="state")] = None,
         kind: Annotated[AssisterKind | None, QueryParameter()] = None,
-        organization_id: Annotated[int | None, QueryParameter()] = None,
+        organization_id: IdFilter = None,
         q: Text = None,
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,

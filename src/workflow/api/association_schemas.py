@@ -8,6 +8,7 @@ from typing import Annotated
 
 from msgspec import Meta, Struct
 
+from workflow.api.params import RowId
 from workflow.api.schemas import Reason
 from workflow.tables import ApplicationStatus
 
@@ -164,10 +165,10 @@ class AcknowledgementOut(Struct):
 
 
 class TransferBody(Struct, forbid_unknown_fields=True):
-    to_assister_id: Annotated[int, Meta(ge=1)]
+    to_assister_id: RowId
     reason: Annotated[Reason, Meta(min_length=1, pattern=r"\S")]
     # Omit to move every confirmed association of the assister.
-    association_ids: Annotated[list[int], Meta(min_length=1, max_length=100_000)] | None = None
+    association_ids: Annotated[list[RowId], Meta(min_length=1, max_length=100_000)] | None = None
 
 
 class TransferOut(Struct):

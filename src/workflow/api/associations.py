@@ -11,7 +11,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from workflow.api.assisters import IfMatch, parse_if_match
 from workflow.api.association_schemas import AssociationOut, AssociationPage, NewAssociationBody
 from workflow.api.auth import allow
-from workflow.api.params import DEFAULT_LIMIT, Actor, Id, Limit, Offset
+from workflow.api.params import DEFAULT_LIMIT, Actor, Id, IdFilter, Limit, Offset
 from workflow.api.schemas import EventBody, EventResult, HistoryEntry, convert
 from workflow.machines.association import ASSOCIATION, AssociationState
 from workflow.services import associations as svc
@@ -42,8 +42,8 @@ class AssociationController(Controller):
         self,
         actor: Actor,
         state_filter: Annotated[AssociationState | None, QueryParameter(name="state")] = None,
-        consumer_id: Annotated[int | None, QueryParameter()] = None,
-        assister_id: Annotated[int | None, QueryParameter()] = None,
+        consumer_id: IdFilter = None,
+        assister_id: IdFilter = None,
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
     ) -> AssociationPage:

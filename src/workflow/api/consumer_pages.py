@@ -10,11 +10,12 @@ from litestar import Controller, Request, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
-from msgspec import Struct
+from msgspec import Meta, Struct
 
 from workflow.api.auth import allow
 from workflow.api.page_support import HOME_URL, PAGE_EXCEPTION_HANDLERS, render, status_of
 from workflow.api.params import Actor
+from workflow.api.path_ids import MAX_ID
 from workflow.machines.association import ASSOCIATION, AssociationState
 from workflow.services.association_case import TERMS_VERSION
 from workflow.services.associations import (
@@ -35,7 +36,7 @@ class ReferenceForm(Struct):
 
 
 class RemoveForm(Struct):
-    association_id: int = 0
+    association_id: Annotated[int, Meta(ge=0, le=MAX_ID)] = 0
     csrf_token: str = ""
 
 

@@ -8,6 +8,7 @@ unexpected is a 500 that carries only a correlation id, which is also in the log
 from __future__ import annotations
 
 import logging
+import traceback
 import uuid
 
 from litestar import MediaType, Request, Response
@@ -72,9 +73,42 @@ def http_error(_: Request, exc: HTTPException) -> Response:
     return Response(content=body, status_code=exc.status_code, headers=exc.headers)
 
 
+def too_deep(_: Request, exc: RecursionError) -> Response:
+    """JSON nested thousands of levels deep cannot be a real request."""
+    return _json(
+        400,
+        {
+            "status_code": 400,
+            "detail": "invalid request: the JSON body is nested "
+            "too deeply; send a flat object as the API documentation shows",
+        },
+    )
+
+
+def number_out_of_range(_: Request, exc: OverflowError) -> Response:
+    """A number too large for the database, in a field no schema bounded (last resort)."""
+    return _json(
+        400,
+        {
+            "status_code": 400,
+            "detail": "invalid request: a number is too large; "
+            "ids and counts are at most 2147483647",
+        },
+    )
+
+
 def unexpected_error(request: Request, exc: Exception) -> Response:
     correlation_id = uuid.uuid4().hex
-    log.exception("unhandled error %s on %s %s", correlation_id, request.method, request.url.path)
+    # The exception's class and where it was raised, not its message: database errors
+    # quote the row's values, which may be a consumer's personal data.
+    log.error(
+        "unhandled error %s on %s %s: %s\n%s",
+        correlation_id,
+        request.method,
+        request.url.path,
+        type(exc).__name__,
+        "".join(traceback.format_tb(exc.__traceback__)),
+    )
     return _json(
         HTTP_500_INTERNAL_SERVER_ERROR,
         {
@@ -89,5 +123,7 @@ EXCEPTION_HANDLERS = {
     e.MachineError: service_error,
     ValidationException: validation_error,
     HTTPException: http_error,
+    RecursionError: too_deep,
+    OverflowError: number_out_of_range,
     Exception: unexpected_error,
 }

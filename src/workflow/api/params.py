@@ -6,7 +6,9 @@ from typing import Annotated
 
 from litestar.di import NamedDependency
 from litestar.params import FromPath, Parameter, QueryParameter
+from msgspec import Meta
 
+from workflow.api.path_ids import MAX_ID
 from workflow.services.principal import Principal
 from workflow.settings import get_settings
 
@@ -14,6 +16,9 @@ _settings = get_settings()
 
 Actor = NamedDependency[Principal]
 Id = FromPath[int]
+# A row's id in a body or a filter: in range for every engine, or a 400 naming the field.
+RowId = Annotated[int, Meta(ge=1, le=MAX_ID)]
+IdFilter = Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)]
 Limit = Annotated[
     int,
     QueryParameter(
@@ -26,4 +31,14 @@ Offset = Annotated[int, QueryParameter(ge=0, le=10_000_000, description="rows to
 DEFAULT_LIMIT = _settings.default_page_size
 Text = Annotated[str | None, QueryParameter(max_length=200)]
 
-__all__ = ["DEFAULT_LIMIT", "Actor", "Id", "Limit", "Offset", "Parameter", "Text"]
+__all__ = [
+    "DEFAULT_LIMIT",
+    "Actor",
+    "Id",
+    "IdFilter",
+    "Limit",
+    "Offset",
+    "Parameter",
+    "RowId",
+    "Text",
+]

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import msgspec
 from msgspec import Meta, Struct
 
+from workflow.api.params import RowId
 from workflow.machines.assister import AssisterKind
 from workflow.machines.training_year import Language
 from workflow.tables import OrganizationKind
@@ -32,7 +33,7 @@ class NewAssisterBody(Struct, forbid_unknown_fields=True):
     email: Email
     phone: Phone | None = None
     npn: Npn | None = None
-    organization_id: int | None = None
+    organization_id: RowId | None = None
     # Whether the person gave an SSN when their account was created. Never the SSN itself.
     ssn_provided: bool = False
     language: Language = Language.en

@@ -24,9 +24,9 @@ class AssociationState(StrEnum):
 
 
 class TransferData(msgspec.Struct, forbid_unknown_fields=True):
-    to_assister_id: Annotated[int, msgspec.Meta(ge=1)]
+    to_assister_id: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]  # a row id
     # The assister it is expected to move from: a stale transfer is refused, not applied.
-    from_assister_id: Annotated[int, msgspec.Meta(ge=1)] | None = None
+    from_assister_id: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)] | None = None
 
 
 def assister_can_act(state: str | None) -> bool:
