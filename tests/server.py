@@ -7,10 +7,11 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
 
@@ -19,6 +20,7 @@ import httpx
 class RunningServer:
     url: str
     output: str  # what ``serve`` printed before it started serving
+    log: list[str] = field(default_factory=list)  # every line after that (access log, errors)
 
     @property
     def first_admin(self) -> tuple[str, str] | None:
@@ -57,12 +59,20 @@ def running_server(database_url: str, **env: str) -> Iterator[RunningServer]:
     )
     try:
         output = _read_until_serving(proc)
-        url = f"http://127.0.0.1:{port}"
-        _wait_healthy(url, proc, output)
-        yield RunningServer(url, output)
+        server = RunningServer(f"http://127.0.0.1:{port}", output)
+        # Keep reading: a full pipe would block the server on its next log line.
+        reader = threading.Thread(target=_drain, args=(proc, server.log), daemon=True)
+        reader.start()
+        _wait_healthy(server.url, proc, output)
+        yield server
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def _drain(proc: subprocess.Popen, into: list[str]) -> None:
+    for line in proc.stdout:
+        into.append(line)
 
 
 def _read_until_serving(proc: subprocess.Popen) -> str:

@@ -41,6 +41,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from workflow.api.app import create_app
+    from workflow.logs import uvicorn_log_config
     from workflow.services.accounts import ensure_first_admin
     from workflow.services.demo import load_demo
 
@@ -56,7 +57,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if status:
         return status
     print(f"serving on http://{args.host}:{args.port}/  (API docs: /schema, admin: /admin/)")
-    uvicorn.run(create_app(), host=args.host, port=args.port, log_level=args.log_level)
+    uvicorn.run(
+        create_app(),
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        log_config=uvicorn_log_config(),
+    )
     return 0
 
 

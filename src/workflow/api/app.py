@@ -23,8 +23,11 @@ from workflow.api.consumers import ConsumerController
 from workflow.api.diagrams import CASE_DIAGRAM_ROUTES, DiagramController
 from workflow.api.errors import EXCEPTION_HANDLERS
 from workflow.api.exemptions import ExemptionController
+from workflow.api.headers import add_security_headers
 from workflow.api.organizations import OrganizationController
+from workflow.api.path_ids import ids_in_range
 from workflow.api.registration_list import ROUTES as REGISTRATION_LIST_ROUTES
+from workflow.api.screening import screen_request
 from workflow.api.support import SupportController
 from workflow.api.system import ROUTES as SYSTEM_ROUTES
 from workflow.api.users import UserController
@@ -68,9 +71,12 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     settings = settings or get_settings()
     return Litestar(
         route_handlers=ROUTE_HANDLERS,
-        guards=[authorize],
+        # Who may call first (401/403 before anything about the request is revealed).
+        guards=[authorize, ids_in_range],
         dependencies={"actor": Provide(current_principal, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,
+        before_request=screen_request,
+        before_send=[add_security_headers],
         template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment())),
         openapi_config=OpenAPIConfig(
             title="workflow",
