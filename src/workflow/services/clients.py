@@ -211,8 +211,10 @@ async def acknowledge(
     the association, so it is in its history). Acknowledging again changes nothing."""
     from workflow.services.events import apply_event
 
-    if actor.role != "assister" or actor.assister_id != assister_id:
+    if actor.role != "assister":
         raise Forbidden("only the assister themselves can confirm the acknowledgement")
+    if actor.assister_id != assister_id:  # someone else's list: as if it did not exist
+        raise NotFound(f"assister {assister_id} not found")
     row = await client_association(assister_id, consumer_id)
     if row is None:
         raise NotFound(f"consumer {consumer_id} is not among your clients")

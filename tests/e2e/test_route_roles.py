@@ -1,0 +1,288 @@
+"""Deny by default, route by route: the table below is the access policy, written by hand.
+
+- Every route the app serves must appear here with exactly the roles it declares: a new
+  route without a declaration (or a changed one) fails until this table says so.
+- Every route × every role is then called for real: anonymous callers of non-public routes
+  get 401, roles not listed get 403, listed roles get past the guard (any other answer).
+- Object scope: an assister, an agency admin and a consumer asking for someone else's
+  records get 404, never 403, so ids cannot be probed.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+
+from tests.helpers import active_assister, associate, bearer, new_consumer, new_org
+from workflow.services.accounts import NewUser, create_user
+
+A, S, G, T, C, ANON = "admin", "support", "agency_admin", "assister", "consumer", "anonymous"
+ROLES = (A, S, G, T, C, ANON)
+EVERYONE = {ANON}
+STAFF = {A, S}
+
+POLICY: dict[tuple[str, str], set[str]] = {
+    ("GET", "/"): EVERYONE,
+    ("GET", "/health"): EVERYONE,
+    ("GET", "/noop"): {A, S, G, T, C},
+    ("GET", "/assisters"): {A, S, G},
+    ("POST", "/assisters"): {A},
+    ("GET", "/assisters/{assister_id:int}"): {A, S, G, T},
+    ("PATCH", "/assisters/{assister_id:int}"): {A, T},
+    ("POST", "/assisters/{assister_id:int}/events/{event:str}"): {A, S, G, T},
+    ("GET", "/assisters/{assister_id:int}/history"): {A, S, G, T},
+    ("GET", "/assisters/{assister_id:int}/messages"): {A, S, T},
+    ("GET", "/assisters/{case_id:int}/diagram.svg"): {A, S, G, T},
+    ("GET", "/assisters/{case_id:int}/diagram.mmd"): {A, S, G, T},
+    ("GET", "/organizations"): STAFF,
+    ("POST", "/organizations"): {A},
+    ("POST", "/organizations/{organization_id:int}/exemptions"): {A, G},
+    ("GET", "/exemptions"): {A, S, G},
+    ("GET", "/exemptions/{exemption_id:int}"): {A, S, G},
+    ("GET", "/exemptions/{exemption_id:int}/history"): {A, S, G},
+    ("POST", "/exemptions/{exemption_id:int}/events/{event:str}"): {A, S, G},
+    ("GET", "/exemptions/{case_id:int}/diagram.svg"): {A, S, G},
+    ("GET", "/exemptions/{case_id:int}/diagram.mmd"): {A, S, G},
+    ("GET", "/consumers/me"): {C},
+    ("GET", "/consumers/me/messages"): {C},
+    ("GET", "/consumers/{consumer_id:int}/application/lock"): {A, S, T, C},
+    ("POST", "/consumers/{consumer_id:int}/application/lock"): {T, C},
+    ("DELETE", "/consumers/{consumer_id:int}/application/lock"): {A, S, T, C},
+    ("PUT", "/consumers/{consumer_id:int}/application"): {T, C},
+    ("GET", "/associations"): {A, S, C},
+    ("POST", "/associations"): {C},
+    ("GET", "/associations/{association_id:int}"): {A, S, T, C},
+    ("GET", "/associations/{association_id:int}/history"): {A, S, T, C},
+    ("POST", "/associations/{association_id:int}/events/{event:str}"): {A, S, T, C},
+    ("GET", "/associations/{case_id:int}/diagram.svg"): {A, S, T, C},
+    ("GET", "/associations/{case_id:int}/diagram.mmd"): {A, S, T, C},
+    ("GET", "/assisters/{assister_id:int}/clients"): {A, S, T},
+    ("GET", "/assisters/{assister_id:int}/clients/export"): {A, S, T},
+    ("GET", "/assisters/{assister_id:int}/clients/{consumer_id:int}"): {A, S, T},
+    ("POST", "/assisters/{assister_id:int}/clients/{consumer_id:int}/acknowledge"): {T},
+    ("POST", "/assisters/{assister_id:int}/clients/transfer"): {A},
+    ("GET", "/consumer"): EVERYONE,
+    ("GET", "/consumer/login"): EVERYONE,
+    ("POST", "/consumer/login"): EVERYONE,
+    ("POST", "/consumer/logout"): {C},
+    ("GET", "/consumer/assister"): {C},
+    ("POST", "/consumer/assister/request"): {C},
+    ("POST", "/consumer/assister/remove"): {C},
+    ("GET", "/consumer/assister/requests/{association_id:int}"): {C},
+    ("GET", "/consumer/assister/requests/{association_id:int}/terms"): {C},
+    ("POST", "/consumer/assister/requests/{association_id:int}/confirm"): {C},
+    ("POST", "/consumer/assister/requests/{association_id:int}/cancel"): {C},
+    ("GET", "/diagrams"): EVERYONE,
+    ("GET", "/diagrams/{file:str}"): EVERYONE,
+    ("GET", "/users"): STAFF,
+    ("GET", "/users/{user_id:int}"): STAFF,
+    ("POST", "/users/{user_id:int}/deactivate"): {A},
+    ("POST", "/users/{user_id:int}/unlock"): STAFF,
+    ("GET", "/users/{user_id:int}/tokens"): {A},
+    ("POST", "/users/{user_id:int}/tokens"): {A},
+    ("POST", "/tokens/{token_id:int}/revoke"): {A},
+    ("GET", "/assisters/{assister_id:int}/validation"): {A, S, G, T},
+    ("GET", "/assisters/{assister_id:int}/validation/history"): {A, S, G, T},
+    ("POST", "/assisters/{assister_id:int}/validation/events/{event:str}"): {A, S, T},
+    ("GET", "/assisters/{case_id:int}/validation/diagram.svg"): {A, S, T},
+    ("GET", "/assisters/{case_id:int}/validation/diagram.mmd"): {A, S, T},
+    ("GET", "/support/validations"): STAFF,
+    ("GET", "/registration-list"): EVERYONE,
+    ("GET", "/registration-completion-list"): EVERYONE,
+    ("GET", "/staff/dashboard"): STAFF,
+    ("GET", "/staff/validations"): STAFF,
+    ("GET", "/staff/cases/{machine:str}/{case_id:int}"): STAFF,
+}
+# The OpenAPI document and its viewers are public; piccolo-admin signs staff in itself.
+PUBLIC_PREFIXES = ("/schema", "/admin")
+
+# Cells where a role the route allows still gets a 401/403/redirect, on purpose.
+EXPECTED_REFUSALS = {
+    # Before the Acknowledgement of Authorization the assister may not open the details.
+    ("GET", "/assisters/{assister_id:int}/clients/{consumer_id:int}", T): 403,
+    # The sign-in form carries a double-submit CSRF token; a post without it is refused.
+    **{("POST", "/consumer/login", role): 403 for role in ROLES},
+}
+# Browser pages: a missing session sends people to the sign-in page (303), and form posts
+# without the session's CSRF token are refused (403).
+PAGE = re.compile(r"^/consumer(/|$)")
+
+
+def served_routes(app) -> dict[tuple[str, str], frozenset[str] | None]:
+    routes = {}
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            for method in getattr(handler, "http_methods", None) or ():
+                if method in ("OPTIONS", "HEAD") or route.path.startswith(PUBLIC_PREFIXES):
+                    continue
+                routes[(method, route.path)] = handler.opt.get("roles")
+    return routes
+
+
+def test_every_route_declares_the_roles_in_the_policy():
+    from workflow.api.app import create_app
+
+    served = served_routes(create_app(manage_database=False))
+    undeclared = sorted(k for k, roles in served.items() if roles is None)
+    assert not undeclared, f"routes without allow(...): {undeclared}"
+    assert set(served) == set(POLICY), (
+        f"not in the policy: {sorted(set(served) - set(POLICY))}; "
+        f"gone from the app: {sorted(set(POLICY) - set(served))}"
+    )
+    differ = {k: (sorted(served[k]), sorted(POLICY[k])) for k in POLICY if served[k] != POLICY[k]}
+    assert not differ, f"declared vs policy: {differ}"
+
+
+async def test_a_route_without_a_declaration_is_refused_to_everyone():
+    from litestar import Litestar, get
+
+    from workflow.api.auth import authorize
+
+    @get("/forgotten")
+    async def forgotten() -> str:
+        return "should never be served"
+
+    import httpx
+
+    app = Litestar([forgotten], guards=[authorize])
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        r = await c.get("/forgotten")
+    assert r.status_code == 403 and "should never" not in r.text
+
+
+async def _world(client, admin) -> dict:
+    """Records each role owns, and the same kinds of records owned by others."""
+    org, other_org = await new_org(client, admin), await new_org(client, admin)
+    mine = await active_assister(client, admin, organization_id=org)
+    theirs = await active_assister(client, admin, name="Other One", organization_id=other_org)
+    consumer, consumer_id = await new_consumer()
+    other_consumer, other_consumer_id = await new_consumer("Someone Else")
+    association = await associate(client, consumer, mine)
+    other_association = await associate(client, other_consumer, theirs)
+    exemption = await client.post(
+        f"/organizations/{org}/exemptions",
+        json={"justification": "we run our own full course"},
+        headers=admin,
+    )
+    other_exemption = await client.post(
+        f"/organizations/{other_org}/exemptions",
+        json={"justification": "so do we, every single year"},
+        headers=admin,
+    )
+    spare = await create_user(NewUser(username=f"spare-{uuid.uuid4().hex[:6]}", role="support"))
+    users = {
+        A: admin,
+        S: await _headers(S),
+        G: await _headers(G, organization_id=org),
+        T: await _headers(T, assister_id=mine["id"]),
+        C: consumer,
+        ANON: {},
+    }
+    return {
+        "users": users,
+        "own": {
+            "assister_id": mine["id"],
+            "consumer_id": consumer_id,
+            "association_id": association["id"],
+            "organization_id": org,
+            "exemption_id": exemption.json()["id"],
+        },
+        "others": {
+            "assister_id": theirs["id"],
+            "consumer_id": other_consumer_id,
+            "association_id": other_association["id"],
+            "organization_id": other_org,
+            "exemption_id": other_exemption.json()["id"],
+        },
+        "user_id": spare.user_id,
+    }
+
+
+async def _headers(role: str, **kw) -> dict[str, str]:
+    created = await create_user(NewUser(username=f"{role}-{uuid.uuid4().hex[:8]}", role=role, **kw))
+    return bearer(created.token)
+
+
+def _url(path: str, ids: dict, world: dict) -> str:
+    case = {
+        "/assisters/{case_id": ids["assister_id"],
+        "/associations/{case_id": ids["association_id"],
+        "/exemptions/{case_id": ids["exemption_id"],
+        "/staff/cases/": ids["assister_id"],
+    }
+    case_id = next((v for prefix, v in case.items() if path.startswith(prefix)), 1)
+    values = {
+        **ids,
+        "case_id": case_id,
+        "user_id": world["user_id"],
+        "token_id": 10**6,
+        "event": "no_such_event",
+        "machine": "assister",
+        "file": "assister.mmd",
+    }
+    return re.sub(r"\{(\w+):\w+\}", lambda m: str(values[m.group(1)]), path)
+
+
+# Valid bodies where an empty one would stop at validation, before the record is looked up.
+BODIES = {
+    "/exemptions": {"justification": "we train our staff ourselves"},
+    "/application": {"application_status": "in_progress"},
+}
+
+
+async def _call(client, method: str, url: str, headers: dict):
+    body = None
+    if method in ("POST", "PUT", "PATCH"):
+        body = next((b for end, b in BODIES.items() if url.endswith(end)), {})
+    return await client.request(method, url, json=body, headers=headers)
+
+
+def _expected(method: str, path: str, role: str) -> set[int] | None:
+    """The statuses this cell must give, or ``None`` for "past the guard"."""
+    allowed = POLICY[(method, path)]
+    if (method, path, role) in EXPECTED_REFUSALS:
+        return {EXPECTED_REFUSALS[(method, path, role)]}
+    if ANON in allowed or role in allowed:
+        return None
+    if PAGE.match(path):
+        return {303} if role == ANON else {403}
+    return {401} if role == ANON else {403}
+
+
+async def test_every_route_for_every_role(client, admin):
+    world = await _world(client, admin)
+    wrong = []
+    for (method, path), _ in sorted(POLICY.items()):
+        url = _url(path, world["own"], world)
+        for role in ROLES:
+            r = await _call(client, method, url, world["users"][role])
+            expected = _expected(method, path, role)
+            ok = r.status_code in expected if expected else r.status_code not in (401, 403)
+            if not ok or r.status_code >= 500:
+                wrong.append(f"{role:12} {method} {url}: {r.status_code} {r.text[:120]}")
+    assert not wrong, "\n".join(wrong)
+
+
+OWNED = {
+    T: ("assister_id", "consumer_id", "association_id"),
+    G: ("assister_id", "organization_id", "exemption_id"),
+    C: ("consumer_id", "association_id"),
+}
+
+
+@pytest.mark.parametrize("role", sorted(OWNED))
+async def test_other_peoples_records_are_404_not_403(client, admin, role):
+    world = await _world(client, admin)
+    probes = []
+    for (method, path), allowed in sorted(POLICY.items()):
+        params = set(re.findall(r"\{(\w+):", path))
+        if role not in allowed or not params & set(OWNED[role]) or PAGE.match(path):
+            continue
+        ids = {**world["own"], **{k: world["others"][k] for k in OWNED[role]}}
+        url = _url(path, ids, world)
+        r = await _call(client, method, url, world["users"][role])
+        if r.status_code != 404:
+            probes.append(f"{method} {url}: {r.status_code} {r.text[:120]}")
+    assert not probes, "\n".join(probes)
