@@ -15,6 +15,7 @@ from admin.pages import StaffPages
 from admin.site import admin_mount
 from workflow.api.assisters import AssisterController
 from workflow.api.associations import AssociationController
+from workflow.api.audit_hooks import audit_token_writes
 from workflow.api.auth import ANONYMOUS, allow, authorize, current_principal
 from workflow.api.clients import ClientController
 from workflow.api.consumer_login import ConsumerLoginController
@@ -76,7 +77,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         dependencies={"actor": Provide(current_principal, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,
         before_request=screen_request,
-        before_send=[add_security_headers],
+        before_send=[add_security_headers, audit_token_writes],
         template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment())),
         openapi_config=OpenAPIConfig(
             title="workflow",

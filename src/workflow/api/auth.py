@@ -5,6 +5,8 @@ with a CSRF check on writes (``api/sessions.py``)."""
 
 from __future__ import annotations
 
+import re
+import uuid
 from typing import Any
 
 from litestar import Request
@@ -14,6 +16,7 @@ from litestar.handlers.base import BaseRouteHandler
 
 from admin.auth import principal_from_session_cookie
 from workflow.api.sessions import principal_from_cookie
+from workflow.services import audit
 from workflow.services.accounts import principal_for_token
 from workflow.services.principal import ANONYMOUS_ROLE, Principal
 
@@ -40,30 +43,66 @@ def declared_roles(handler: BaseRouteHandler) -> frozenset[str] | None:
 
 
 async def authorize(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    _start_request_context(connection)
     roles = declared_roles(handler)
     if roles is None:
+        await _refused(connection, None, 403, "no roles declared")
         raise PermissionDeniedException("this route declares no roles, so nobody may call it")
     principal = await _authenticate(connection, roles)
     connection.scope["user"] = principal
     if ANONYMOUS in roles:
         return
     if principal is None:
+        await _refused(connection, None, 401, "no valid credentials")
         if connection.headers.get("authorization"):
             raise NotAuthorizedException(
                 "the bearer token is invalid, expired or revoked; ask an admin for a new one"
             )
         raise NotAuthorizedException("send an API token: Authorization: Bearer <token>")
     if principal.role not in roles:
+        await _refused(connection, principal, 403, "role not allowed")
         raise PermissionDeniedException(
-            f"a {principal.role} may not call {connection.scope['method']} "
-            f"{handler.paths and sorted(handler.paths)[0]}; allowed: {', '.join(sorted(roles))}"
+            f"{with_article(principal.role)} may not call {connection.scope['method']} "
+            f"{route_of(connection)}; allowed: {', '.join(sorted(roles))}"
         )
+
+
+def with_article(role: str) -> str:
+    return f"{'an' if role[0] in 'aeiou' else 'a'} {role}"
+
+
+def route_of(connection: ASGIConnection) -> str:
+    """The route's template as the client knows it (``/assisters/{assister_id}``)."""
+    template = connection.scope.get("path_template") or connection.scope["path"]
+    return re.sub(r"\{(\w+):\w+\}", r"{\1}", template)
+
+
+def _start_request_context(connection: ASGIConnection) -> None:
+    """Where the request came from and its correlation id, for every audit entry it
+    causes (and for a 500's answer)."""
+    client = connection.scope.get("client")
+    audit.REQUEST_SOURCE.set(client[0] if client else "")
+    audit.CORRELATION_ID.set(uuid.uuid4().hex)
+
+
+async def _refused(
+    connection: ASGIConnection, principal: Principal | None, status: int, why: str
+) -> None:
+    await audit.record(
+        "access_refused",
+        str(status),
+        actor=principal,
+        object_type="route",
+        object_id=f"{connection.scope['method']} {route_of(connection)}"[:200],
+        detail={"why": why, "path": connection.scope["path"][:200]},
+    )
 
 
 async def _authenticate(connection: ASGIConnection, roles: frozenset[str]) -> Principal | None:
     header = connection.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() == "bearer" and token.strip():
+        connection.scope["auth_via"] = "token"  # type: ignore[typeddict-unknown-key]
         return await principal_for_token(token.strip())
     if "consumer" in roles and not header:
         return await principal_from_cookie(connection)
@@ -96,6 +135,7 @@ def require(
         raise NotAuthorizedException(f"{what} needs an API token: Authorization: Bearer <token>")
     if principal.role not in roles:
         raise PermissionDeniedException(
-            f"a {principal.role} may not ask for {what}; allowed: {', '.join(sorted(roles))}"
+            f"{with_article(principal.role)} may not ask for {what}; "
+            f"allowed: {', '.join(sorted(roles))}"
         )
     return principal

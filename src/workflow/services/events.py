@@ -19,6 +19,7 @@ from piccolo.table import Table
 
 from workflow.db import transaction
 from workflow.db.errors import constraint_name, is_write_conflict
+from workflow.services import audit
 from workflow.services.case_kinds import case_kind
 from workflow.services.cases import CaseKind, EffectContext
 from workflow.services.errors import (
@@ -26,6 +27,7 @@ from workflow.services.errors import (
     BadInput,
     Conflict,
     Forbidden,
+    MachineError,
     NotFound,
     StaleVersion,
 )
@@ -60,7 +62,13 @@ def check_may_fire(kind: CaseKind, event: str, actor: Principal, reason: str | N
 async def load_case(kind: CaseKind, entity_id: int, actor: Principal) -> dict[str, Any]:
     """The case's row if the actor may see it; otherwise :class:`NotFound`."""
     rows = await kind.table.raw(kind.load_sql or _select_by_pk(kind.table), entity_id)
-    if not rows or not kind.visible_to(actor, rows[0]):
+    visible = bool(rows) and kind.visible_to(actor, rows[0])
+    if rows and not visible:
+        # Someone else's case: the same answer as a missing one, but audited.
+        await audit.record(
+            "access_refused", "hidden", actor=actor, object_type=kind.name, object_id=entity_id
+        )
+    if not visible:
         raise NotFound(f"{kind.noun} {entity_id} not found")
     return _decode_json(kind.table, rows[0])
 
@@ -100,12 +108,36 @@ async def apply_event(
     write the state with a compare-and-set on ``version``, append the history row and
     run the event's effects. Raises a :mod:`workflow.services.errors` class on refusal."""
     kind = case_kind(machine)
-    check_may_fire(kind, event, actor, reason)
     now = now or datetime.now(UTC)
+    try:
+        return await _apply(kind, entity_id, event, actor, reason, data, expected_version, now)
+    except MachineError as exc:
+        if not isinstance(exc, AttemptRecorded):  # that one's entry is in its transaction
+            await audit.record(
+                "event",
+                "refused",
+                actor=actor,
+                object_type=kind.name,
+                object_id=entity_id,
+                detail={"event": event[:80], "why": type(exc).__name__},
+                at=now,
+            )
+        raise
+
+
+async def _apply(kind, entity_id, event, actor, reason, data, expected_version, now):
+    check_may_fire(kind, event, actor, reason)
     async with conflicts_as_409(kind.noun, entity_id), transaction():
         row = await load_case(kind, entity_id, actor)
         if expected_version is not None and expected_version != row["version"]:
-            raise StaleVersion(kind.noun, entity_id, row["version"], expected_version)
+            raise StaleVersion(
+                kind.noun,
+                entity_id,
+                row["version"],
+                expected_version,
+                row["state"],
+                kind.spec.allowed_events(row["state"]),
+            )
         facts = dict(kind.facts(row))
         if kind.load_facts and (kind.load_facts_for is None or event in kind.load_facts_for):
             facts.update(await kind.load_facts(row, now))
@@ -129,6 +161,7 @@ async def apply_event(
             logged,
             now,
         )
+        await _audit(kind, entity_id, event, actor, decision, now)
         ctx = EffectContext(kind, row, event, decision, actor, reason, now, version)
         effect = kind.effects.get(event)
         extra = (await effect(ctx) or {}) if effect else {}
@@ -145,6 +178,19 @@ async def apply_event(
     if decision.refused:
         raise AttemptRecorded(event, decision.refused, outcome)
     return outcome
+
+
+async def _audit(kind: CaseKind, entity_id: int, event: str, actor: Principal, decision, now):
+    """The event's audit entry, in its transaction: it exists exactly when the event does."""
+    await audit.record(
+        "event",
+        "refused" if decision.refused else "applied",
+        actor=actor,
+        object_type=kind.name,
+        object_id=entity_id,
+        detail={"event": event, "from": decision.from_state, "to": decision.to_state},
+        at=now,
+    )
 
 
 @asynccontextmanager
@@ -166,9 +212,17 @@ async def _compare_and_set(kind: CaseKind, row: Mapping[str, Any], state: str, n
     updated = await kind.table.raw(_cas_sql(kind.table), state, row["version"] + 1, now,
                                    row["id"], row["version"])  # fmt: skip
     if not updated:
-        pk = kind.table._meta.primary_key
-        current = await kind.table.select(kind.table.version).where(pk == row["id"]).first()
-        raise StaleVersion(kind.noun, row["id"], current["version"] if current else -1, None)
+        pk, table = kind.table._meta.primary_key, kind.table
+        now_row = await table.select(table.version, table.state).where(pk == row["id"]).first()
+        state = now_row["state"] if now_row else None
+        raise StaleVersion(
+            kind.noun,
+            row["id"],
+            now_row["version"] if now_row else -1,
+            None,
+            state,
+            kind.spec.allowed_events(state) if state else None,
+        )
     return row["version"] + 1
 
 
@@ -219,3 +273,12 @@ async def append_history(
 async def record_creation(machine: str, entity_id: int, state: str, actor: Principal, now):
     """The first history row of a case: ``create`` from nothing ('') to its first state."""
     await append_history(machine, entity_id, "create", "", state, actor, None, {}, now)
+    await audit.record(
+        "event",
+        "applied",
+        actor=actor,
+        object_type=machine,
+        object_id=entity_id,
+        detail={"event": "create", "from": "", "to": state},
+        at=now,
+    )
