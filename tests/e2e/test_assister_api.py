@@ -188,6 +188,7 @@ async def test_if_match(client, admin):
     stale = {**admin, "If-Match": "7"}
     r = await client.post(f"/assisters/{a['id']}/events/complete_training", headers=stale)
     assert r.status_code == 409 and r.json()["version"] == 1
+    assert r.json()["state"] == "onboarded" and "complete_training" in r.json()["allowed_events"]
     bad = {**admin, "If-Match": "soon"}
     r = await client.post(f"/assisters/{a['id']}/events/complete_training", headers=bad)
     assert r.status_code == 400 and "If-Match" in r.json()["detail"]

@@ -118,3 +118,20 @@ async def test_an_unexpected_error_is_a_500_with_only_a_correlation_id(
     assert body["correlation_id"] in caplog.text and "RuntimeError" in caplog.text
     # The message may quote personal data from a row: it stays out of the log.
     assert "maria.lopez" not in caplog.text
+
+
+async def test_400s_name_the_field_as_the_client_spells_it(client, admin):
+    base = {"kind": "navigator", "name": "Ana", "email": "ana@example.org"}
+    cases = [
+        ({k: v for k, v in base.items() if k != "name"}, "name", "required"),
+        ({**base, "colour": "blue"}, "colour", "remove it"),
+        ({**base, "email": "nope"}, "email", "name@example.org"),
+    ]
+    for body, field, words in cases:
+        r = await client.post("/assisters", json=body, headers=admin)
+        assert r.status_code == 400 and r.json()["fields"] == [field], r.text
+        assert words in r.json()["detail"]
+    r = await client.post("/assisters", headers=admin)
+    assert r.status_code == 400 and "JSON object body" in r.json()["detail"]
+    r = await client.get("/assisters?state=bogus", headers=admin)
+    assert r.status_code == 400 and r.json()["fields"] == ["state"]

@@ -13,6 +13,9 @@ async def test_twenty_concurrent_identical_events_apply_once(client, admin):
     codes = sorted(r.status_code for r in responses)
     assert codes.count(200) == 1, codes
     assert set(codes) <= {200, 409}, codes
+    # Every loser is told where the assister stands now and what may be done from there.
+    for lost in (r.json() for r in responses if r.status_code == 409):
+        assert lost["state"] == "lapsed" and "complete_training" in lost["allowed_events"]
     rows = await History.select().where((History.entity_id == a["id"]) & (History.event == "lapse"))
     assert len(rows) == 1
     current = (await client.get(f"/assisters/{a['id']}", headers=admin)).json()

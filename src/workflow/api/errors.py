@@ -8,6 +8,7 @@ unexpected is a 500 that carries only a correlation id, which is also in the log
 from __future__ import annotations
 
 import logging
+import re
 import traceback
 import uuid
 
@@ -45,6 +46,8 @@ def service_error(_: Request, exc: e.MachineError) -> Response:
         body["events"] = exc.events
     if isinstance(exc, e.StaleVersion):
         body["version"] = exc.version
+        if exc.state is not None:
+            body.update(state=exc.state, allowed_events=exc.allowed_events)
     if isinstance(exc, e.BadInput) and exc.field:
         body["field"] = exc.field
     if isinstance(exc, e.AttemptRecorded):
@@ -56,16 +59,45 @@ def service_error(_: Request, exc: e.MachineError) -> Response:
 
 
 def validation_error(request: Request, exc: ValidationException) -> Response:
-    problems = []
-    for item in exc.extra or []:
-        if isinstance(item, dict):
-            where = item.get("key") or item.get("source") or "body"
-            problems.append(f"{where}: {item.get('message', 'invalid')}")
-    detail = "; ".join(problems) or exc.detail
-    fields = [i.get("key") for i in exc.extra or [] if isinstance(i, dict) and i.get("key")]
+    """400 naming each field as the client spells it, with what to do about it."""
+    problems = [_problem(request, item) for item in exc.extra or [] if isinstance(item, dict)]
+    detail = "; ".join(text for _, text in problems) or exc.detail
+    fields = [field for field, _ in problems if field]
     return _json(
         400, {"status_code": 400, "detail": f"invalid request: {detail}", "fields": fields}
     )
+
+
+# What a well-formed value looks like, for the fields whose rule is a pattern.
+EXAMPLES = {"email": "name@example.org", "phone": "503-555-0134", "npn": "17283945"}
+_IN_BODY = re.compile(r"Object (missing required|contains unknown) field `([^`]+)`")
+
+
+def _problem(request: Request, item: dict) -> tuple[str | None, str]:
+    key, message = item.get("key"), str(item.get("message", "invalid"))
+    if key == "data" and (found := _IN_BODY.search(message)):
+        kind, key = found.groups()
+        if kind == "missing required":
+            return key, f"{key}: required; add it to the JSON body"
+        return key, f"{key}: not a field of this request; remove it (the fields are in /schema)"
+    if key == "data" and message in ("'data'", "data"):
+        return None, "send a JSON object body (Content-Type: application/json), see /schema"
+    key = _client_name(request, key)
+    if "matching regex" in message:
+        example = EXAMPLES.get(str(key).rsplit(".", 1)[-1])
+        hint = f", e.g. {example}" if example else ""
+        return key, f"{key}: not in the expected form{hint}"
+    return key, f"{key or item.get('source') or 'body'}: {message}"
+
+
+def _client_name(request: Request, key: str | None) -> str | None:
+    """A query parameter's public name (``state``), not the handler's (``state_filter``)."""
+    try:
+        parameter = request.route_handler.parsed_fn_signature.parameters.get(key)
+        alias = getattr(parameter.kwarg_definition, "name", None) if parameter else None
+    except AttributeError:
+        return key
+    return alias or key
 
 
 def http_error(_: Request, exc: HTTPException) -> Response:

@@ -58,7 +58,17 @@ class Conflict(ServiceError):
 
 
 class StaleVersion(Conflict):
-    def __init__(self, machine: str, entity_id: int, current: int, expected: int | None):
+    """Someone else changed the case first: the answer carries where it stands now."""
+
+    def __init__(
+        self,
+        machine: str,
+        entity_id: int,
+        current: int,
+        expected: int | None,
+        state: str | None = None,
+        allowed_events: list[str] | None = None,
+    ):
         if expected is None:
             detail = (
                 f"{machine} {entity_id} changed while your event was being applied "
@@ -71,6 +81,8 @@ class StaleVersion(Conflict):
             )
         super().__init__(detail)
         self.version = current
+        self.state = state
+        self.allowed_events = allowed_events
 
 
 class AttemptRecorded(GuardRefused):
