@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import date
@@ -162,7 +163,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     async def job() -> None:
         await migrate()
-        print(await load_demo(skip_if_present=False))
+        # Loading it twice would duplicate every demo person: the second run says so.
+        print(await load_demo(skip_if_present=True))
 
     return _run(job)
 
@@ -290,7 +292,38 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except Exception as exc:
+        problem = database_problem(exc)
+        if problem is None:
+            raise
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+
+
+def database_problem(exc: Exception) -> str | None:
+    """One line for an operator when the database cannot be used, instead of a traceback."""
+    import sqlite3
+
+    import asyncpg
+
+    from workflow.db.engine import UnsupportedDatabaseUrl
+    from workflow.settings import get_settings
+
+    url = re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", get_settings().database_url)
+    if isinstance(exc, UnsupportedDatabaseUrl):
+        return str(exc)
+    if isinstance(exc, asyncpg.InvalidCatalogNameError):
+        return f"the database in {url} does not exist: create it (createdb) or fix the URL"
+    if isinstance(
+        exc,
+        OSError | asyncpg.PostgresConnectionError | asyncpg.InvalidAuthorizationSpecificationError,
+    ):
+        return f"cannot reach the database at {url} ({exc}): start it or fix WORKFLOW_DATABASE_URL"
+    if isinstance(exc, sqlite3.OperationalError):
+        return f"cannot open the SQLite database {url} ({exc}): check the folder exists"
+    return None
 
 
 if __name__ == "__main__":

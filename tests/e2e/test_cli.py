@@ -61,6 +61,10 @@ async def test_migrate_is_idempotent(db):
 async def test_demo_loads_every_state_with_history(db):
     done = run_cli(db, "demo")
     assert done.returncode == 0, done.stderr
+    count = await Assister.count()
+    again = run_cli(db, "demo")  # a second run adds nothing and says so
+    assert again.returncode == 0 and "left as it is" in again.stdout
+    assert await Assister.count() == count
     states = {r["state"] for r in await Assister.select(Assister.state)}
     assert states == {
         "onboarded",
@@ -92,3 +96,20 @@ async def test_serve_first_start_creates_admin_once(db):
     with running_server(db.url) as again:
         assert again.first_admin is None  # the admin exists now: nothing printed
         assert "password" not in again.output
+
+
+def test_a_database_that_cannot_be_used_is_one_line_not_a_traceback(tmp_path):
+    urls = {
+        "mysql://x/y": "unsupported database URL",
+        "postgresql://bob:secret@127.0.0.1:1/x": "cannot reach the database",
+        f"sqlite:///{tmp_path}/missing/folder/x.sqlite": "check the folder exists",
+    }
+    for url, words in urls.items():
+        env = {**os.environ, "WORKFLOW_DATABASE_URL": url}
+        done = subprocess.run(
+            [sys.executable, "-m", "workflow.cli", "migrate"],
+            env=env, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert done.returncode == 2, done.stderr
+        assert words in done.stderr and "Traceback" not in done.stderr
+        assert "secret" not in done.stderr
