@@ -60,6 +60,14 @@ async def test_listing_is_public_and_links_every_machine(client, db):
             assert (await client.get(link)).status_code == 200, link
 
 
+async def test_a_page_for_people_draws_every_machine(client, db):
+    r = await client.get("/diagrams.html")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    for name in MACHINES:
+        assert f'<img src="/diagrams/{name}.svg"' in r.text
+    assert 'href="/diagrams.html"' in (await client.get("/")).text
+
+
 async def test_machine_diagrams_are_the_committed_files(client, db):
     for name in MACHINES:
         mmd = await client.get(f"/diagrams/{name}.mmd")

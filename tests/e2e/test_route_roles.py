@@ -75,6 +75,7 @@ POLICY: dict[tuple[str, str], set[str]] = {
     ("POST", "/consumer/assister/requests/{association_id:int}/confirm"): {C},
     ("POST", "/consumer/assister/requests/{association_id:int}/cancel"): {C},
     ("GET", "/diagrams"): EVERYONE,
+    ("GET", "/diagrams.html"): EVERYONE,
     ("GET", "/diagrams/{file:str}"): EVERYONE,
     ("GET", "/users"): STAFF,
     ("GET", "/users/{user_id:int}"): STAFF,

@@ -21,7 +21,7 @@ from workflow.api.clients import ClientController
 from workflow.api.consumer_login import ConsumerLoginController
 from workflow.api.consumer_pages import ConsumerPagesController
 from workflow.api.consumers import ConsumerController
-from workflow.api.diagrams import CASE_DIAGRAM_ROUTES, DiagramController
+from workflow.api.diagrams import CASE_DIAGRAM_ROUTES, DiagramController, diagrams_page
 from workflow.api.errors import EXCEPTION_HANDLERS
 from workflow.api.exemptions import ExemptionController
 from workflow.api.headers import add_security_headers
@@ -48,7 +48,7 @@ ROUTE_HANDLERS = [
 ]
 ROUTE_HANDLERS += [ConsumerController, AssociationController, ClientController]
 ROUTE_HANDLERS += [ConsumerLoginController, ConsumerPagesController]
-ROUTE_HANDLERS += [DiagramController, *CASE_DIAGRAM_ROUTES]
+ROUTE_HANDLERS += [DiagramController, diagrams_page, *CASE_DIAGRAM_ROUTES]
 ROUTE_HANDLERS += [UserController]
 
 ROUTE_HANDLERS += [ValidationController, SupportController, *VALIDATION_DIAGRAM_ROUTES]

@@ -17,6 +17,7 @@ from typing import Annotated
 from litestar import Controller, Litestar, Request, Response, get
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, QueryParameter
+from litestar.response import Template
 from msgspec import Struct
 
 from workflow.api.auth import ANONYMOUS, STAFF, allow, require
@@ -107,6 +108,20 @@ Counts = Annotated[
 ]
 
 
+def _index_items(request: Request) -> list[MachineDiagram]:
+    paths = _case_paths(request.app)
+    return [
+        MachineDiagram(m.name, m.title, m.initial, m.states, m.events, _links(m.name, paths))
+        for m in svc.machines()
+    ]
+
+
+@get("/diagrams.html", opt=allow(ANONYMOUS), include_in_schema=False)
+async def diagrams_page(request: Request) -> Template:
+    """Every machine drawn, for people (the sidebar and the home page link here)."""
+    return Template(template_name="pages/diagrams.html", context={"items": _index_items(request)})
+
+
 class DiagramController(Controller):
     path = "/diagrams"
     tags = ["diagrams"]
@@ -114,12 +129,7 @@ class DiagramController(Controller):
     @get("/", opt=allow(ANONYMOUS))
     async def index(self, request: Request) -> DiagramIndex:
         """Every machine, with links to its diagrams (public: rules, no personal data)."""
-        paths = _case_paths(request.app)
-        items = [
-            MachineDiagram(m.name, m.title, m.initial, m.states, m.events, _links(m.name, paths))
-            for m in svc.machines()
-        ]
-        return DiagramIndex(items)
+        return DiagramIndex(_index_items(request))
 
     @get("/{file:str}", opt=allow(ANONYMOUS), media_type=SVG)
     async def machine(
