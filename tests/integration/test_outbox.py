@@ -6,6 +6,7 @@ import socket
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import aiosmtplib
 import pytest
 from aiosmtpd.controller import Controller
 
@@ -16,12 +17,18 @@ from workflow.tables import Message
 
 
 class Inbox:
-    def __init__(self):
+    def __init__(self, delay: float = 0):
         self.received: list[email.message.Message] = []
+        self.delay = delay  # a slow server: seconds before answering DATA
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
         self.received.append(email.message_from_bytes(envelope.content))
         return "250 OK"
+
+    def message_ids(self) -> list[str]:
+        return [m["Message-ID"] for m in self.received]
 
 
 def free_port() -> int:
@@ -44,6 +51,27 @@ def smtp_port(monkeypatch):
     )
     monkeypatch.setattr(outbox, "get_settings", lambda: settings)
     return port
+
+
+def configure(monkeypatch, **changes):
+    """Change the outbox's settings for one test (on top of the ``smtp_port`` fixture's)."""
+    settings = replace(outbox.get_settings(), **changes)
+    monkeypatch.setattr(outbox, "get_settings", lambda: settings)
+    return settings
+
+
+async def queue(recipient: str, subject: str = "Hello") -> int:
+    """A message straight into the outbox (as rows written before addresses were checked)."""
+    [row] = await Message.insert(
+        Message(
+            recipient_email=recipient,
+            template="test",
+            subject=subject,
+            body="Body text",
+            created_at=datetime.now(UTC),
+        )
+    ).returning(Message.id)
+    return row["id"]
 
 
 @pytest.fixture
@@ -120,3 +148,87 @@ async def test_two_workers_never_send_the_same_message(client, admin, smtp_serve
         sent += more
     assert sorted(sent) == sorted(set(sent)) and len(sent) == 3
     assert len(smtp_server.received) == 3
+
+
+async def test_a_message_that_cannot_be_built_fails_alone(db, smtp_server):
+    poison = await queue("a@b.c\nBcc: x@y.z")  # the oldest: claimed first
+    good = [await queue(f"good{i}@example.org") for i in range(3)]
+    report = await outbox.deliver_due()
+    assert report.sent == good and len(smtp_server.received) == 3
+    assert "linefeed" in report.failed[poison] and "cannot build" in report.failed[poison]
+    row = await Message.select().where(Message.id == poison).first()
+    assert row["delivery"] == "failed" and "cannot build" in row["last_error"]
+    assert row["body"]  # still in the mailbox
+    assert [m["To"] for m in smtp_server.received] == [f"good{i}@example.org" for i in range(3)]
+    assert (await outbox.deliver_due()).failed == {}  # not retried
+
+
+async def test_an_unexpected_error_on_one_message_does_not_stop_the_others(
+    db, smtp_server, monkeypatch
+):
+    first, second = await queue("one@example.org"), await queue("two@example.org")
+    real_send = outbox.send
+
+    async def flaky(email, settings):
+        if email["To"] == "one@example.org":
+            raise RuntimeError("a bug in a library")
+        await real_send(email, settings)
+
+    monkeypatch.setattr(outbox, "send", flaky)
+    report = await outbox.deliver_due()
+    assert report.sent == [second] and "RuntimeError" in report.retrying[first]
+    row = await Message.select().where(Message.id == first).first()
+    assert row["delivery"] == "pending" and row["claimed_until"] is None
+
+
+async def test_a_batch_longer_than_the_lease_sends_each_message_once(db, smtp_port, monkeypatch):
+    """Each message is claimed just before it is sent, so a second worker starting while
+    the first is still busy with a long batch (longer than a lease) takes only what
+    nobody holds."""
+    configure(monkeypatch, outbox_lease_seconds=1)
+    ids = [await queue(f"slow{i}@example.org") for i in range(5)]
+    inbox = Inbox(delay=0.35)  # the batch takes about 1.75 s; the lease is 1 s
+    controller = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    try:
+
+        async def second_worker():
+            await asyncio.sleep(1.1)  # after the first worker's first lease ran out
+            return await outbox.deliver_due()
+
+        first, second = await asyncio.gather(outbox.deliver_due(), second_worker())
+    finally:
+        controller.stop()
+    assert second.sent  # the second worker did help
+    assert sorted(first.sent + second.sent) == ids
+    assert sorted(inbox.message_ids()) == sorted(set(inbox.message_ids()))
+    assert len(inbox.received) == 5
+    rows = await Message.select(Message.delivery, Message.attempts)
+    assert {r["delivery"] for r in rows} == {"sent"} and {r["attempts"] for r in rows} == {1}
+
+
+async def test_a_worker_that_lost_its_claim_does_not_write_the_outcome(
+    db, smtp_server, monkeypatch
+):
+    """Worker A's send outlives its lease; worker B claims the message and sends it.
+    A's late answer must not touch the message: it is B's now."""
+    message = await queue("late@example.org")
+    now = datetime(2026, 11, 23, 9, tzinfo=UTC)
+    lease = timedelta(seconds=get_settings().outbox_lease_seconds)
+    real_send = outbox.send
+    reports = {}
+
+    async def slow_then_fail(email, settings):
+        if not reports:  # A's send: B runs while it is "on the wire"
+            reports["a"] = "sending"
+            reports["b"] = await outbox.deliver_due(now=now + lease + timedelta(seconds=1))
+            raise aiosmtplib.SMTPServerDisconnected("gone")
+        await real_send(email, settings)
+
+    monkeypatch.setattr(outbox, "send", slow_then_fail)
+    a = await outbox.deliver_due(now=now)
+    assert reports["b"].sent == [message]
+    assert a.sent == [] and a.retrying == {} and a.failed == {}  # A wrote nothing
+    row = await Message.select().where(Message.id == message).first()
+    assert row["delivery"] == "sent" and row["attempts"] == 2 and row["last_error"] is None
+    assert len(smtp_server.received) == 1
