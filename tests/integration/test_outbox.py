@@ -2,7 +2,10 @@
 
 import asyncio
 import email
+import os
 import socket
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -128,14 +131,131 @@ async def test_smtp_down_keeps_the_message_and_retries_with_backoff(client, admi
     assert later.sent == [message_id] and len(inbox.received) == 1
 
 
-async def test_gives_up_after_max_attempts_but_keeps_the_message(client, admin, smtp_port):
+async def test_an_outage_never_uses_up_a_message(client, admin, smtp_port):
+    """However long the server is down, the message stays pending: retried with doubling
+    delays up to 6 hours apart, then every 6 hours, and sent once the server is back."""
     await mail_something(client, admin)
     now = datetime(2026, 11, 23, 9, tzinfo=UTC)
-    for hour in range(3):
-        await outbox.deliver_due(now=now + timedelta(hours=hour))
+    for _ in range(20):  # far beyond outbox_max_attempts (3); about 4 days of outage
+        report = await outbox.deliver_due(now=now)
+        assert len(report.retrying) == 1 and not report.failed
+        row = await Message.select().first()
+        tried, now = now, row["next_attempt_at"]
+    assert row["delivery"] == "pending" and row["attempts"] == 20 and row["refusals"] == 0
+    assert now - tried == timedelta(hours=6)  # capped, and still trying
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    try:
+        later = await outbox.deliver_due(now=now)
+    finally:
+        controller.stop()
+    assert later.sent == [row["id"]] and len(inbox.received) == 1
+
+
+class Refusing(Inbox):
+    """A server that refuses some recipients: 5xx (never) or 4xx (not now)."""
+
+    def __init__(self, answers: dict[str, str]):
+        super().__init__()
+        self.answers = answers
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.answers:
+            return self.answers[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+async def test_permanent_refusals_fail_the_message_and_temporary_ones_do_not(db, smtp_port):
+    refused = await queue("nobody@example.org")
+    later = await queue("greylisted@example.org")
+    fine = await queue("someone@example.org")
+    inbox = Refusing(
+        {
+            "nobody@example.org": "550 5.1.1 no such mailbox",
+            "greylisted@example.org": "451 4.7.1 try again later",
+        }
+    )
+    controller = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    now = datetime(2026, 11, 23, 9, tzinfo=UTC)
+    try:
+        for hour in range(5):  # every message is due again each hour
+            report = await outbox.deliver_due(now=now + timedelta(hours=hour))
+            if hour == 0:
+                assert report.sent == [fine]
+            if hour < 2:
+                assert "550" in report.retrying[refused]
+            if hour == 2:
+                assert "550" in report.failed[refused]
+            assert "451" in report.retrying[later]
+    finally:
+        controller.stop()
+    rows = {r["id"]: r for r in await Message.select()}
+    assert rows[refused]["delivery"] == "failed" and rows[refused]["refusals"] == 3
+    assert "no such mailbox" in rows[refused]["last_error"] and rows[refused]["body"]
+    assert rows[later]["delivery"] == "pending" and rows[later]["refusals"] == 0
+    assert rows[later]["attempts"] == 5
+    assert [m["To"] for m in inbox.received] == ["someone@example.org"]
+
+
+async def test_requeue_failed_puts_failed_messages_back(db, smtp_port):
+    message = await queue("moved@example.org")
+    now = datetime(2026, 11, 23, 9, tzinfo=UTC)
+    inbox = Refusing({"moved@example.org": "550 5.1.1 no such mailbox"})
+    controller = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    try:
+        for hour in range(3):
+            await outbox.deliver_due(now=now + timedelta(hours=hour))
+    finally:
+        controller.stop()
+    assert (await Message.select().first())["delivery"] == "failed"
+    assert await outbox.requeue_failed() == [message]
+    assert await outbox.requeue_failed() == []  # nothing failed any more
     row = await Message.select().first()
-    assert row["delivery"] == "failed" and row["attempts"] == 3
-    assert row["body"]  # still in the mailbox
+    assert row["delivery"] == "pending" and row["refusals"] == 0
+    assert row["next_attempt_at"] is None and row["attempts"] == 3
+
+    inbox = Inbox()  # the mailbox exists now
+    controller = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    try:
+        report = await outbox.deliver_due(now=now + timedelta(hours=3))
+    finally:
+        controller.stop()
+    assert report.sent == [message] and len(inbox.received) == 1
+
+
+async def test_cli_retry_failed_requeues_and_sends(db, smtp_server):
+    message = await queue("again@example.org")
+    await Message.update({Message.delivery: "failed", Message.refusals: 3}).where(
+        Message.id == message
+    )
+    settings = outbox.get_settings()
+    env = {
+        **os.environ,
+        "WORKFLOW_DATABASE_URL": db.url,
+        "WORKFLOW_SMTP_HOST": settings.smtp_host,
+        "WORKFLOW_SMTP_PORT": str(settings.smtp_port),
+    }
+    done = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "workflow.cli", "outbox", "--retry-failed", "--once"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[:2] == [
+        "requeued 1 failed message(s)",
+        "sent 1, retrying 0, failed 0",
+    ]
+    assert [m["To"] for m in smtp_server.received] == ["again@example.org"]
+    assert (await Message.select().first())["delivery"] == "sent"
 
 
 async def test_two_workers_never_send_the_same_message(client, admin, smtp_server):

@@ -8,10 +8,18 @@ a worker that lost its claim never overwrites the worker that now holds it. Ever
 is handled by itself: whatever goes wrong with one (an address that cannot be put in a
 header, a refusal, a bug) is recorded on that message and the worker moves on to the next.
 
-A sent message is never claimed again. If the SMTP server is down the message stays
-pending and is retried with exponential backoff until ``outbox_max_attempts``, after which
-it is marked ``failed`` (and still readable in the mailbox); a message that cannot be
-built into an e-mail at all fails at once, with the reason. A worker killed between the
+A sent message is never claimed again. Failures are of three kinds:
+- the server is unreachable, down, slow or refuses for now (a connection error, a timeout,
+  a 4xx answer, or a refusal of our sender or login, which is the same for every message):
+  the message stays pending and is retried with doubling delays, at most 6 hours apart,
+  for as long as it takes. An outage never uses up a message's chances;
+- the server refuses this message (5xx for its recipient or its content), or sending it
+  fails in a way nobody foresaw: a *refusal*, retried the same way until
+  ``outbox_max_attempts`` refusals, after which it is ``failed``;
+- the message cannot be built into an e-mail at all (e.g. a newline in the address): it is
+  ``failed`` at once, with the reason.
+A failed message stays readable in the mailbox; ``requeue_failed`` (``workflow outbox
+--retry-failed``) puts failed messages back in the queue. A worker killed between the
 server's acceptance and the "sent" mark resends after the lease expires, with the same
 Message-ID, so the receiving side can recognise the duplicate.
 """
@@ -49,7 +57,7 @@ UPDATE messages SET claimed_until = {}, attempts = attempts + 1
 WHERE id = {} AND delivery = 'pending'
   AND (next_attempt_at IS NULL OR next_attempt_at <= {})
   AND (claimed_until IS NULL OR claimed_until < {})
-RETURNING id, recipient_email, subject, body, attempts, created_at
+RETURNING id, recipient_email, subject, body, attempts, refusals, created_at
 """
 
 
@@ -62,6 +70,29 @@ class DeliveryReport:
 
 class Unbuildable(Exception):
     """The message cannot be made into an e-mail (e.g. a newline in the address)."""
+
+
+# Failures that say nothing about the message itself: the server (or our settings for it).
+OUTAGES = (
+    OSError,  # refused or reset connections, DNS, timeouts, a server that hangs up
+    TimeoutError,
+    aiosmtplib.SMTPSenderRefused,
+    aiosmtplib.SMTPAuthenticationError,
+    aiosmtplib.SMTPHeloError,
+)
+
+
+def is_refusal(exc: BaseException) -> bool:
+    """Does this failure count towards failing the message? Only the server's permanent
+    refusal of this message (5xx for its recipient or its data) and unforeseen errors do;
+    a server that is down, slow or says "try again later" (4xx) does not."""
+    if isinstance(exc, OUTAGES):
+        return False
+    if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
+        return any(refused.code >= 500 for refused in exc.recipients)
+    if isinstance(exc, aiosmtplib.SMTPResponseException):
+        return exc.code >= 500
+    return True  # e.g. SMTPNotSupported (an address the server cannot take), a bug
 
 
 def message_id(message_row_id: int, settings: Settings) -> str:
@@ -129,11 +160,12 @@ async def _deliver_one(row, now, lease: timedelta, settings: Settings, report) -
         async with asyncio.timeout(lease.total_seconds() * SEND_SHARE_OF_LEASE):
             await send(email, settings)
     except Unbuildable as exc:
-        await _failed_attempt(row, str(exc), now, settings, report, permanent=True)
+        await _failed_attempt(row, str(exc), now, settings, report, unbuildable=True)
     except Exception as exc:  # noqa: BLE001 - one message must never stop the others
         if not isinstance(exc, aiosmtplib.SMTPException | OSError | TimeoutError):
             log.exception("outbox: unexpected error sending message %s", row["id"])
-        await _failed_attempt(row, f"{type(exc).__name__}: {exc}", now, settings, report)
+        error = f"{type(exc).__name__}: {exc}"
+        await _failed_attempt(row, error, now, settings, report, refusal=is_refusal(exc))
     else:
         changes = {
             Message.delivery: Delivery.sent,
@@ -145,14 +177,19 @@ async def _deliver_one(row, now, lease: timedelta, settings: Settings, report) -
             report.sent.append(row["id"])
 
 
-async def _failed_attempt(row, error: str, now, settings: Settings, report, permanent=False):
-    if permanent or row["attempts"] >= settings.outbox_max_attempts:
+async def _failed_attempt(
+    row, error: str, now, settings: Settings, report, refusal=False, unbuildable=False
+):
+    refusals = row["refusals"] + (1 if refusal or unbuildable else 0)
+    if unbuildable or refusals >= settings.outbox_max_attempts:
         changes = {Message.delivery: Delivery.failed}
         outcome = report.failed
     else:
         changes = {Message.next_attempt_at: now + backoff(row["attempts"], settings)}
         outcome = report.retrying
-    changes.update({Message.claimed_until: None, Message.last_error: error[:2000]})
+    changes.update(
+        {Message.refusals: refusals, Message.claimed_until: None, Message.last_error: error[:2000]}
+    )
     if await _still_ours(row, changes):
         outcome[row["id"]] = error
 
@@ -178,6 +215,23 @@ async def _still_ours(row, changes: dict) -> bool:
     if not updated:
         log.warning("outbox: message %s was claimed by another worker meanwhile", row["id"])
     return bool(updated)
+
+
+async def requeue_failed(ids: list[int] | None = None) -> list[int]:
+    """Put failed messages (all, or those in ``ids``) back in the queue, due now, with
+    their refusals forgotten; returns their ids. ``attempts`` and ``last_error`` stay as a
+    record until the next try."""
+    query = Message.update(
+        {
+            Message.delivery: Delivery.pending,
+            Message.refusals: 0,
+            Message.next_attempt_at: None,
+            Message.claimed_until: None,
+        }
+    ).where(Message.delivery == Delivery.failed)
+    if ids is not None:
+        query = query.where(Message.id.is_in(ids or [0]))
+    return sorted(row["id"] for row in await query.returning(Message.id))
 
 
 def _aware(value: datetime) -> datetime:
