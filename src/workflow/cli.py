@@ -176,10 +176,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def cmd_outbox(args: argparse.Namespace) -> int:
-    from workflow.services.outbox import deliver_due
+    from workflow.services.outbox import deliver_due, requeue_failed
 
     async def job() -> None:
         await migrate()
+        if args.retry_failed:
+            print(f"requeued {len(await requeue_failed())} failed message(s)")
         while True:
             report = await deliver_due()
             print(
@@ -278,6 +280,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     out = sub.add_parser("outbox", help="e-mail pending mailbox messages (SMTP settings)")
     out.add_argument("--once", action="store_true", help="one batch only")
+    out.add_argument(
+        "--retry-failed", action="store_true", help="first put failed messages back in the queue"
+    )
     out.set_defaults(func=cmd_outbox)
 
     diagrams = sub.add_parser("diagrams", help="write every machine's state diagrams")

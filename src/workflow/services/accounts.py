@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -18,6 +19,11 @@ MIN_PASSWORD_LENGTH = 12
 STAFF = {Role.admin, Role.support}
 # How stale ``last_used_at`` may get before a request refreshes it (saves a write per call).
 LAST_USED_GRANULARITY = timedelta(minutes=5)
+# One address, nothing else: no spaces or control characters (a newline would let the
+# address add headers such as Bcc to every e-mail sent to it), one @, a dotted domain.
+_PART = r"[^@\s\x00-\x1f\x7f,;<>\"]+"
+EMAIL_PATTERN = re.compile(rf"{_PART}@{_PART}\.{_PART}")
+MAX_EMAIL_LENGTH = 254
 
 
 @dataclass(frozen=True)
@@ -96,6 +102,10 @@ async def _check_new_user(new: NewUser) -> None:
         raise BadInput("username: give 1 to 100 characters", "username")
     if await BaseUser.exists().where(BaseUser.username == new.username):
         raise Conflict(f"username {new.username!r} is taken; choose another")
+    if new.email is not None and not valid_email(new.email):
+        raise BadInput(
+            f"email: {new.email!r} is not one e-mail address like name@example.org", "email"
+        )
     if new.role == Role.assister:
         if new.assister_id is None:
             raise BadInput("assister_id: an assister login needs --assister-id", "assister_id")
@@ -111,6 +121,11 @@ async def _check_new_user(new: NewUser) -> None:
                 f"organization_id: organization {new.organization_id} does not exist",
                 "organization_id",
             )
+
+
+def valid_email(address: str) -> bool:
+    """One plain address (``name@example.org``), at most 254 characters, nothing else."""
+    return len(address) <= MAX_EMAIL_LENGTH and EMAIL_PATTERN.fullmatch(address) is not None
 
 
 def default_ttl() -> timedelta | None:

@@ -10,7 +10,7 @@ from workflow.tables.consumers import Consumer
 class Delivery(StrEnum):
     pending = "pending"  # waiting for the outbox worker (or for a retry)
     sent = "sent"
-    failed = "failed"  # gave up after the maximum attempts; stays in the mailbox
+    failed = "failed"  # refused too often, or cannot be built; stays in the mailbox
 
 
 class Message(Table, tablename="messages"):
@@ -34,7 +34,11 @@ class Message(Table, tablename="messages"):
     dedupe_key = Varchar(length=120, null=True, default=None)
     created_at = Timestamptz(index=True)
     delivery = Varchar(length=10, choices=Delivery, default=Delivery.pending, index=True)
-    attempts = Integer(default=0)
+    attempts = Integer(default=0)  # tries (each claim); the backoff doubles with them
+    # Tries the server refused for this message (5xx) or that failed in an unknown way;
+    # the message fails at ``outbox_max_attempts`` of them. A server that is down or slow
+    # never counts, so a message is never lost to an outage.
+    refusals = Integer(default=0)
     next_attempt_at = Timestamptz(null=True, default=None, index=True)  # None: right away
     claimed_until = Timestamptz(null=True, default=None)
     sent_at = Timestamptz(null=True, default=None)
