@@ -56,6 +56,12 @@ async def test_access_refusals(client, admin):
     assert ("401", "GET /assisters") in outcomes
     assert ("403", "GET /organizations") in outcomes
     assert ("hidden", str(other["id"])) in outcomes
+    # A long route is clipped in its column and kept whole in the detail.
+    long_route = "/assisters/1/validation/history"
+    assert (await client.get(long_route)).status_code == 401
+    last = (await entries("access_refused"))[-1]
+    assert last["detail"]["route"] == "GET /assisters/{assister_id}/validation/history"
+    assert len(last["object_id"]) <= 40
     hidden = next(e for e in refused if e["outcome"] == "hidden")
     assert hidden["role"] == "assister" and hidden["object_type"] == "assister"
     assert all(e["correlation_id"] for e in refused)

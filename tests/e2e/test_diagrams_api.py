@@ -225,7 +225,7 @@ async def test_home_page_links_the_diagrams(client, db):
     for name in MACHINES:
         assert f'href="/diagrams/{name}.svg"' in home.text
         assert f'href="/diagrams/{name}.mmd"' in home.text
-    assert 'href="/diagrams"' in home.text
+    assert 'href="/diagrams.html"' in home.text
 
 
 async def test_the_route_factory_serves_any_path_and_maps_the_id(db, admin, monkeypatch):

@@ -33,8 +33,12 @@ async def audit_token_writes(message: Message, scope: Scope) -> None:
             "success" if status < 400 else "refused",
             actor=scope.get("user"),
             object_type="route",
-            object_id=f"{scope['method']} {template}"[:200],
-            detail={"path": scope["path"][:200], "status": status},
+            object_id=f"{scope['method']} {template}",
+            detail={
+                "route": f"{scope['method']} {template}",
+                "path": scope["path"][:200],
+                "status": status,
+            },  # fmt: skip
         )
     except Exception:  # the answer must still go out; the failure is in the log
         log.exception("could not write the audit entry for %s %s", scope["method"], template)

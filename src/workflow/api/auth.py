@@ -93,8 +93,12 @@ async def _refused(
         str(status),
         actor=principal,
         object_type="route",
-        object_id=f"{connection.scope['method']} {route_of(connection)}"[:200],
-        detail={"why": why, "path": connection.scope["path"][:200]},
+        object_id=f"{connection.scope['method']} {route_of(connection)}",
+        detail={
+            "why": why,
+            "route": f"{connection.scope['method']} {route_of(connection)}",
+            "path": connection.scope["path"][:200],
+        },
     )
 
 

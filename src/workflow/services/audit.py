@@ -41,17 +41,19 @@ async def record(
     """Append one audit entry (a fixed statement: it runs on every write)."""
     import json
 
+    # Clipped to the columns: an audit entry must never fail for being long (the detail
+    # keeps the whole of anything clipped here).
     await AuditEntry.raw(
         AUDIT_INSERT,
         at or datetime.now(UTC),
-        actor.username if actor else (username or "anonymous"),
+        (actor.username if actor else (username or "anonymous"))[:150],
         actor.user_id if actor else None,
-        actor.role if actor else "",
-        action,
-        object_type,
-        str(object_id) if object_id is not None else "",
-        outcome,
+        (actor.role if actor else "")[:20],
+        action[:80],
+        object_type[:40],
+        (str(object_id) if object_id is not None else "")[:40],
+        outcome[:20],
         json.dumps(dict(detail or {}), default=str),
-        REQUEST_SOURCE.get(),
-        CORRELATION_ID.get(),
+        REQUEST_SOURCE.get()[:64],
+        CORRELATION_ID.get()[:40],
     )
