@@ -44,6 +44,41 @@ def test_deadline_date_is_a_setting():
     assert Calendar(deadline_month=9, deadline_day=30).standard_deadline(2025) == date(2024, 9, 30)
 
 
+@pytest.mark.parametrize(
+    "month_day, expected",
+    [
+        ((7, 1), date(2024, 7, 1)),
+        ((10, 31), date(2024, 10, 31)),
+        ((12, 31), date(2024, 12, 31)),
+        ((1, 15), date(2025, 1, 15)),
+        ((3, 31), date(2025, 3, 31)),
+        ((6, 30), date(2025, 6, 30)),
+    ],
+)
+def test_deadline_set_to_any_month_falls_inside_its_training_year(month_day, expected):
+    cal = Calendar(*month_day)
+    assert cal.standard_deadline(2025) == expected
+    assert cal.year_starts(2025) <= expected <= cal.year_ends(2025)
+
+
+def test_a_march_deadline_lapses_in_march_of_the_year_named():
+    cal = Calendar(deadline_month=3, deadline_day=31)
+    assert lapse_groups(cal, date(2025, 3, 31))[1] == []
+    ty, groups = lapse_groups(cal, date(2025, 4, 1))
+    assert ty == 2025 and [g.until for g in groups] == [date(2025, 3, 31)]
+    # onboarded in August, before the March deadline: March 31, not 60 days
+    assert cal.deadline(2025, date(2024, 8, 1)) == date(2025, 3, 31)
+    assert cal.deadline(2025, date(2025, 4, 1)) == date(2025, 5, 31)
+
+
+def test_deadline_setting_from_the_environment(monkeypatch):
+    from workflow.settings import Settings
+
+    monkeypatch.setenv("WORKFLOW_TRAINING_DEADLINE", "02-15")
+    cal = Settings.from_env().calendar
+    assert cal.standard_deadline(2027) == date(2027, 2, 15)
+
+
 def test_nobody_lapses_on_the_deadline_day_itself():
     assert lapse_groups(CAL, date(2026, 10, 31))[1] == []
     ty, groups = lapse_groups(CAL, date(2026, 11, 1))

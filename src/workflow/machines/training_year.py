@@ -45,8 +45,10 @@ class Calendar:
         return date(ty, YEAR_STARTS_MONTH, 1) - timedelta(days=1)
 
     def standard_deadline(self, ty: int) -> date:
-        """The deadline everyone on the roster before it shares (Oct 31 of year ty-1)."""
-        return date(ty - 1, self.deadline_month, self.deadline_day)
+        """The deadline everyone on the roster before it shares: the month-day inside the
+        training year (Oct 31 falls in year ty-1, a March deadline in year ty)."""
+        year = ty - 1 if self.deadline_month >= YEAR_STARTS_MONTH else ty
+        return date(year, self.deadline_month, self.deadline_day)
 
     def deadline(self, ty: int, onboarded_on: date) -> date:
         """When an assister onboarded on ``onboarded_on`` must be certified for ``ty``."""
