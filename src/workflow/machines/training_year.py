@@ -57,6 +57,16 @@ class Calendar:
             return onboarded_on + timedelta(days=self.late_hire_days)
         return standard
 
+    def carried_deadline(self, ty: int, onboarded_on: date) -> date | None:
+        """A late hire of TY ty-1 whose window reaches into ``ty`` (they would lapse on
+        July 1 or later) keeps it: their deadline, else None. Until it closes they may
+        certify for either year; certified for neither once it has, they lapse."""
+        hired = ty - 1
+        if not self.standard_deadline(hired) < onboarded_on <= self.year_ends(hired):
+            return None
+        deadline = onboarded_on + timedelta(days=self.late_hire_days)
+        return deadline if deadline >= self.year_ends(hired) else None
+
     def late_hire_onboarded_after(self, ty: int, as_of: date) -> date:
         """Late hires onboarded on or before this date are past their window on ``as_of``."""
         return as_of - timedelta(days=self.late_hire_days + 1)

@@ -85,8 +85,13 @@ async def record_exam(ctx: EffectContext) -> None:
     await record_training(ctx, exam=True)
 
 
+# A lapse an admin applies by hand: no rule's dates, their reason as a note.
+MANUAL_LAPSE = {"deadline": None, "late_hire": False, "training_year": None}
+
+
 async def lapse_notice(ctx: EffectContext) -> None:
-    await write_message(ctx.row, "lapse_notice", {"reason": ctx.reason or ""}, ctx.now)
+    context = {**MANUAL_LAPSE, "also_training_year": None, "late_hire_days": None}
+    await write_message(ctx.row, "lapse_notice", {**context, "note": ctx.reason}, ctx.now)
 
 
 async def revoke_access(ctx: EffectContext) -> None:

@@ -141,27 +141,50 @@ async def record_training(ctx, *, exam: bool) -> None:
     )
 
 
-async def requirements(row: Mapping[str, Any], today: date, calendar: Calendar) -> dict[str, Any]:
-    """What this training year still requires of the assister, and by when."""
+def obligation(
+    row: Mapping[str, Any], today: date, calendar: Calendar, status: Mapping[int, Any]
+) -> tuple[int, date, bool, int | None]:
+    """(training year, deadline, late hire?, other year that also counts) that applies to
+    the assister on ``today``: a late hire's window carried over from last training year
+    comes first while they are certified for neither year."""
     ty = calendar.training_year(today)
     onboarded = row.get("onboarded_on") or row["created_at"].date()
-    deadline = calendar.deadline(ty, onboarded)
-    status = (await certified_years(row["id"], [ty]))[ty]
+    carried = calendar.carried_deadline(ty, onboarded)
+    if (
+        carried is not None
+        and row.get("state") != "lapsed"
+        and not (is_certified(status[ty - 1]) or is_certified(status[ty]))
+    ):
+        return ty - 1, carried, True, ty
+    late = onboarded > calendar.standard_deadline(ty)
+    return ty, calendar.deadline(ty, onboarded), late, None
+
+
+async def requirements(row: Mapping[str, Any], today: date, calendar: Calendar) -> dict[str, Any]:
+    """What the training year still requires of the assister, and by when."""
+    ty = calendar.training_year(today)
+    statuses = await certified_years(row["id"], [ty - 1, ty])
+    year, deadline, late_hire, also = obligation(row, today, calendar, statuses)
+    status = statuses[year]
     exempt = await organization_exempt(row["organization"])
     needs = []
     course_needed = None
     if not status["courses"]:
         course_needed = CourseKind.overview if exempt else CourseKind.full
         course = "the Overview course" if exempt else "the full Marketplace course"
-        needs.append(f"complete {course} for {label(ty)} (English or Spanish)")
+        needs.append(f"complete {course} for {label(year)} (English or Spanish)")
     if not status["exam_passed"]:
-        needs.append(f"pass the {label(ty)} certification exam")
+        needs.append(f"pass the {label(year)} certification exam")
+    if needs and also is not None:
+        needs.append(f"or, instead, certify for {label(also)}")
     done = not needs
     return {
         "course_needed": course_needed,
         "exam_needed": not status["exam_passed"],
-        "training_year": label(ty),
+        "training_year": label(year),
         "deadline": deadline,
+        "late_hire": late_hire,
+        "also_met_by": label(also) if also is not None else None,
         "certified": done,
         "still_required": needs,
         "overdue": not done and today > deadline,
