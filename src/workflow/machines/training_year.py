@@ -72,5 +72,11 @@ class Calendar:
         return as_of - timedelta(days=self.late_hire_days + 1)
 
 
+def exam_course(requested: str | None, completed: list[str], default: str) -> str:
+    """The course an exam is for: as given, else the course completed last that year,
+    else the course the assister would take."""
+    return requested or (completed[-1] if completed else default)
+
+
 def label(ty: int) -> str:
     return f"TY{ty}"

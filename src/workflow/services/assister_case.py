@@ -12,7 +12,6 @@ from workflow.services.cases import CaseKind, EffectContext
 from workflow.services.mailbox import write_message
 from workflow.services.principal import Principal
 from workflow.services.training import record_training, training_facts
-from workflow.settings import get_settings
 from workflow.tables import Account, Assister
 
 AGREEMENT_NAMES = {"individual": "Individual", "shop": "SHOP"}
@@ -23,7 +22,6 @@ def assister_facts(row: Mapping[str, Any]) -> dict[str, Any]:
         "kind": row["kind"],
         "npn_status": row["npn_status"],
         "marketplace_role": row.get("marketplace_role"),
-        "pass_mark": get_settings().exam_pass_mark,
         "registration_number_hash": row["registration_number_hash"],
         "registration_email": row["registration_email"],
     }
