@@ -143,11 +143,13 @@ def machine_rate(seconds: float = 2.0) -> float:
     facts = {
         "kind": "navigator",
         "npn_status": "not_checked",
-        "pass_mark": 80,
         "registration_number_hash": None,
         "registration_email": None,
         # What training_facts loads for the course and year guards.
         "current_training_year": 2027,
+        "state_years": [2027],
+        "courses_by_year": {2027: ["full"]},
+        "pass_marks": {"full": 80, "refresher": 80, "overview": 80},
         "exempt": False,
         "refresher_eligible": False,
         "default_course": "full",

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from workflow.machines.training_year import Calendar
+from workflow.machines.training_year import Calendar, CourseKind
 
 DEFAULT_DATABASE_URL = "sqlite:///workflow.sqlite"
 
@@ -53,6 +53,22 @@ def _env_month_day(name: str, default: str) -> tuple[int, int]:
     return month, day
 
 
+def _env_pass_marks(default_mark: int) -> tuple[tuple[str, int], ...]:
+    """``full=80,refresher=80,overview=80``: the exam pass mark (percent) per course kind;
+    kinds left out get WORKFLOW_EXAM_PASS_MARK."""
+    marks = dict.fromkeys(CourseKind, default_mark)
+    raw = _env("EXAM_PASS_MARKS", "")
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        kind, _, mark = part.partition("=")
+        if kind.strip() not in marks or not mark.strip().isdigit() or int(mark) > 100:
+            raise SystemExit(
+                "WORKFLOW_EXAM_PASS_MARKS must be course=percent pairs separated by commas "
+                f"(courses: {', '.join(CourseKind)}; percent 0-100), got {raw!r}"
+            )
+        marks[CourseKind(kind.strip())] = int(mark)
+    return tuple((str(kind), mark) for kind, mark in marks.items())
+
+
 def _env_bool(name: str, default: bool) -> bool:
     return _env(name, "1" if default else "0").strip().lower() in {"1", "true", "yes", "on"}
 
@@ -66,7 +82,13 @@ class Settings:
     sqlite_synchronous: str = "NORMAL"
     # Development mode relaxes cookie flags; production is the default.
     development: bool = False
-    exam_pass_mark: int = 80
+    exam_pass_mark: int = 80  # for course kinds exam_pass_marks leaves out
+    # Certification exam pass mark per course kind (DOMAIN: 80% for the Marketplace exam).
+    exam_pass_marks: tuple[tuple[str, int], ...] = (
+        ("full", 80),
+        ("refresher", 80),
+        ("overview", 80),
+    )
     reference_number_digits: int = 7
     default_page_size: int = 50
     max_page_size: int = 500
@@ -134,6 +156,7 @@ class Settings:
             sqlite_synchronous=_env("SQLITE_SYNCHRONOUS", "NORMAL").strip().upper(),
             development=_env_bool("DEVELOPMENT", False),
             exam_pass_mark=_env_int("EXAM_PASS_MARK", 80),
+            exam_pass_marks=_env_pass_marks(_env_int("EXAM_PASS_MARK", 80)),
             reference_number_digits=_env_int("REFERENCE_NUMBER_DIGITS", 7),
             default_page_size=_env_int("DEFAULT_PAGE_SIZE", 50),
             max_page_size=_env_int("MAX_PAGE_SIZE", 500),
@@ -184,6 +207,10 @@ class Settings:
     def today(self, now: datetime | None = None) -> date:
         """The program's date at ``now`` (deadlines are whole days in its time zone)."""
         return (now or datetime.now(UTC)).astimezone(ZoneInfo(self.program_timezone)).date()
+
+    @property
+    def pass_marks(self) -> dict[str, int]:
+        return dict(self.exam_pass_marks)
 
     @property
     def calendar(self) -> Calendar:

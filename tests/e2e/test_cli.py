@@ -8,7 +8,8 @@ import httpx
 
 from tests.helpers import bearer
 from tests.server import running_server
-from workflow.tables import Assister, History
+from workflow.settings import get_settings
+from workflow.tables import Assister, History, TrainingRecord
 
 
 def run_cli(db, *args: str) -> subprocess.CompletedProcess:
@@ -75,6 +76,11 @@ async def test_demo_loads_every_state_with_history(db):
         "lapsed",
         "deactivated",
     }
+    # demo actives are certified for today's training year, whatever today is
+    settings = get_settings()
+    this_year = settings.calendar.training_year(settings.today())
+    years = {r["training_year"] for r in await TrainingRecord.select(TrainingRecord.training_year)}
+    assert years == {this_year}
     for row in await Assister.select(Assister.id, Assister.version):
         rows = await History.count().where(
             (History.machine == "assister") & (History.entity_id == row["id"])

@@ -13,7 +13,10 @@ from workflow.machines import MACHINES
 from workflow.services.diagrams import forget_static_svgs
 from workflow.tables import Assister
 
-TRAINING_GUARDS = " [course suits the assister and training year is not in the future]"
+TRAINING_GUARDS = (
+    " [course suits the assister and training year is not in the future"
+    " and training year is current]"
+)
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 COMMITTED = Path(__file__).resolve().parents[2] / "state_diagrams"

@@ -11,12 +11,14 @@ from workflow.machines.errors import BadEventData, EventNotAllowed, GuardRefused
 def facts(**overrides):
     base = {
         "current_training_year": 2027,
+        "state_years": [2027],
+        "courses_by_year": {2027: ["full"]},
+        "pass_marks": {"full": 80, "refresher": 80, "overview": 80},
         "exempt": False,
         "refresher_eligible": False,
         "default_course": "full",
         "kind": "navigator",
         "npn_status": "not_checked",
-        "pass_mark": 80,
         "registration_number_hash": hash_secret("K7QMX2PD9HVR"),
         "registration_email": "ana@example.org",
     }
@@ -69,8 +71,55 @@ def test_exam_below_pass_mark_is_a_recorded_refusal():
 
 
 def test_pass_mark_is_a_fact_not_a_constant():
-    decision = ASSISTER.decide("trained", "record_exam", facts(pass_mark=70), {"score": 75})
+    marks = {"full": 70, "refresher": 80, "overview": 80}
+    decision = ASSISTER.decide("trained", "record_exam", facts(pass_marks=marks), {"score": 75})
     assert decision.to_state == "exam_passed"
+
+
+def test_pass_mark_follows_the_course_the_exam_is_for():
+    marks = {"full": 80, "refresher": 80, "overview": 70}
+    overview = facts(pass_marks=marks, courses_by_year={2027: ["overview"]}, exempt=True)
+    assert ASSISTER.decide("trained", "record_exam", overview, {"score": 75}).refused is None
+    full = facts(pass_marks=marks)
+    decision = ASSISTER.decide("trained", "record_exam", full, {"score": 75})
+    assert decision.refused.startswith("score below pass mark 80 (full course)")
+
+
+def test_an_exam_for_a_course_not_taken_that_year_is_refused():
+    with pytest.raises(GuardRefused) as exc:
+        ASSISTER.decide("trained", "record_exam", facts(), {"score": 90, "course": "refresher"})
+    assert "no refresher course recorded for TY2027" in str(exc.value)
+
+
+@pytest.mark.parametrize("state", ["onboarded", "lapsed"])
+def test_a_past_years_course_is_recorded_without_leaving(state):
+    decision = ASSISTER.decide(state, "complete_training", facts(), {"training_year": 2015})
+    assert decision.to_state == state
+    assert decision.refused.startswith("TY2015 is a past training year")
+    assert "moving on takes the TY2027 course" in decision.refused
+
+
+def test_a_past_years_exam_is_recorded_but_stays_trained():
+    decision = ASSISTER.decide(
+        "trained", "record_exam", facts(), {"training_year": 2015, "score": 95}
+    )
+    assert decision.to_state == "trained" and "TY2027 exam" in decision.refused
+    data = {"training_year": 2015, "score": 50}
+    failed = ASSISTER.decide("trained", "record_exam", facts(), data)
+    assert failed.refused.startswith("score below pass mark")
+
+
+def test_a_late_hires_open_window_year_moves_the_state():
+    late = facts(state_years=[2026, 2027], courses_by_year={2026: ["full"]})
+    data = {"training_year": 2026, "score": 90}
+    assert ASSISTER.decide("trained", "record_exam", late, data).to_state == "exam_passed"
+    back = ASSISTER.decide("lapsed", "complete_training", late, {"training_year": 2026})
+    assert back.to_state == "trained"
+
+
+def test_certified_states_record_past_years_in_place():
+    decision = ASSISTER.decide("active", "complete_training", facts(), {"training_year": 2025})
+    assert decision.to_state == "active" and decision.refused is None
 
 
 @pytest.mark.parametrize("data", [{}, {"score": 101}, {"score": -1}, {"score": "90"}, {"x": 1}])

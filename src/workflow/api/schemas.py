@@ -50,6 +50,10 @@ class TrainingStatus(Struct):
     days_left: int
     courses_completed: list[str]
     exam_passed: bool
+    # Someone onboarded after the standard deadline: the deadline is their own window.
+    late_hire: bool = False
+    # A late hire's window carried over from last training year: this year's counts too.
+    also_met_by: str | None = None
 
 
 class AssisterOut(Struct):

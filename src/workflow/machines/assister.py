@@ -12,7 +12,7 @@ import msgspec
 from workflow.codes import normalize_registration_number, verify_secret
 from workflow.machines.base import Case, EventSpec, MachineSpec, guard, record_refusal
 from workflow.machines.marketplace import AGREEMENTS_FOR_ROLE, ROLE_LABELS
-from workflow.machines.training_year import CourseKind, Language
+from workflow.machines.training_year import CourseKind, Language, exam_course
 
 
 class AssisterState(StrEnum):
@@ -45,6 +45,8 @@ class CompleteTrainingData(msgspec.Struct, forbid_unknown_fields=True, omit_defa
 class RecordExamData(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     score: Score
     training_year: Year | None = None
+    # default: the course completed last in that training year (else full, or overview)
+    course: CourseKind | None = None
     language: Language | None = None
 
 
@@ -57,15 +59,47 @@ class ActivateData(msgspec.Struct, forbid_unknown_fields=True):
     email: Annotated[str, msgspec.Meta(min_length=3, max_length=254)]
 
 
-@guard("score at or above the pass mark")
+def _year(case: Case) -> int:
+    return case.data.get("training_year") or case.facts["current_training_year"]
+
+
+def _exam_course(case: Case) -> str:
+    completed = case.facts["courses_by_year"].get(_year(case), [])
+    return exam_course(case.data.get("course"), completed, case.facts["default_course"])
+
+
+@guard("score at or above the course's pass mark")
 def passes_exam(case: Case) -> str | None:
-    pass_mark = case.facts["pass_mark"]
+    course = _exam_course(case)
+    pass_mark = case.facts["pass_marks"][course]
     if case.data["score"] < pass_mark:
         return (
-            f"score below pass mark {pass_mark}: the failed attempt is recorded and the "
-            "assister stays trained and may take the exam again"
+            f"score below pass mark {pass_mark} ({course} course): the failed attempt is "
+            "recorded and the assister stays trained and may take the exam again"
         )
     return None
+
+
+@guard("exam is for a course completed that year")
+def exam_course_taken(case: Case) -> str | None:
+    course, year = case.data.get("course"), _year(case)
+    if course is not None and course not in case.facts["courses_by_year"].get(year, []):
+        return f"no {course} course recorded for TY{year}: record the course before its exam"
+    return None
+
+
+@guard("training year is current")
+def year_moves_state(case: Case) -> str | None:
+    """Leaving onboarded, lapsed or trained takes the current training year (or a late
+    hire's window still open from last year); other years are only recorded."""
+    year, current = _year(case), case.facts["current_training_year"]
+    if year in case.facts["state_years"]:
+        return None
+    step = "course" if case.state in (AssisterState.onboarded, AssisterState.lapsed) else "exam"
+    return (
+        f"TY{year} is a past training year: its record is kept, but the assister stays "
+        f"{case.state}; moving on takes the TY{current} {step}"
+    )
 
 
 @guard("course suits the assister")
@@ -79,7 +113,8 @@ def course_allowed(case: Case) -> str | None:
     if course == CourseKind.refresher and not case.facts["refresher_eligible"]:
         return (
             "the refresher is for returning assisters who completed the full course and exam "
-            "in each of the past two training years; take the full course"
+            "in each of the past two training years and did not lapse since; anyone who let "
+            "training lapse takes the full course"
         )
     return None
 
@@ -165,7 +200,16 @@ ASSISTER = MachineSpec(
             "trigger": "complete_training",
             "source": [_S.onboarded, _S.lapsed],
             "dest": _S.trained,
+            "conditions": [course_allowed, training_year_not_future, year_moves_state],
+        },
+        # A past year's course: recorded, the state stays (the caller hears why).
+        {
+            "trigger": "complete_training",
+            "source": [_S.onboarded, _S.lapsed],
+            "dest": "=",
             "conditions": [course_allowed, training_year_not_future],
+            "unless": [year_moves_state],
+            "after": [record_refusal],
         },
         # A new training year's course and exam, taken without leaving the state.
         {
@@ -178,19 +222,33 @@ ASSISTER = MachineSpec(
             "trigger": "record_exam",
             "source": _S.trained,
             "dest": _S.exam_passed,
-            "conditions": [training_year_not_future, passes_exam],
+            "conditions": [
+                training_year_not_future,
+                exam_course_taken,
+                passes_exam,
+                year_moves_state,
+            ],
+        },
+        # A past year's passed exam while trained: recorded, the state stays.
+        {
+            "trigger": "record_exam",
+            "source": _S.trained,
+            "dest": "=",
+            "conditions": [training_year_not_future, exam_course_taken, passes_exam],
+            "unless": [year_moves_state],
+            "after": [record_refusal],
         },
         {
             "trigger": "record_exam",
             "source": [_S.exam_passed, _S.registered, _S.active],
             "dest": "=",
-            "conditions": [training_year_not_future, passes_exam],
+            "conditions": [training_year_not_future, exam_course_taken, passes_exam],
         },
         {
             "trigger": "record_exam",
             "source": CERTIFIED,
             "dest": "=",
-            "conditions": [training_year_not_future],
+            "conditions": [training_year_not_future, exam_course_taken],
             "unless": [passes_exam],
             "after": [record_refusal],
         },

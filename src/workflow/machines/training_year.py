@@ -45,8 +45,10 @@ class Calendar:
         return date(ty, YEAR_STARTS_MONTH, 1) - timedelta(days=1)
 
     def standard_deadline(self, ty: int) -> date:
-        """The deadline everyone on the roster before it shares (Oct 31 of year ty-1)."""
-        return date(ty - 1, self.deadline_month, self.deadline_day)
+        """The deadline everyone on the roster before it shares: the month-day inside the
+        training year (Oct 31 falls in year ty-1, a March deadline in year ty)."""
+        year = ty - 1 if self.deadline_month >= YEAR_STARTS_MONTH else ty
+        return date(year, self.deadline_month, self.deadline_day)
 
     def deadline(self, ty: int, onboarded_on: date) -> date:
         """When an assister onboarded on ``onboarded_on`` must be certified for ``ty``."""
@@ -55,9 +57,25 @@ class Calendar:
             return onboarded_on + timedelta(days=self.late_hire_days)
         return standard
 
+    def carried_deadline(self, ty: int, onboarded_on: date) -> date | None:
+        """A late hire of TY ty-1 whose window reaches into ``ty`` (they would lapse on
+        July 1 or later) keeps it: their deadline, else None. Until it closes they may
+        certify for either year; certified for neither once it has, they lapse."""
+        hired = ty - 1
+        if not self.standard_deadline(hired) < onboarded_on <= self.year_ends(hired):
+            return None
+        deadline = onboarded_on + timedelta(days=self.late_hire_days)
+        return deadline if deadline >= self.year_ends(hired) else None
+
     def late_hire_onboarded_after(self, ty: int, as_of: date) -> date:
         """Late hires onboarded on or before this date are past their window on ``as_of``."""
         return as_of - timedelta(days=self.late_hire_days + 1)
+
+
+def exam_course(requested: str | None, completed: list[str], default: str) -> str:
+    """The course an exam is for: as given, else the course completed last that year,
+    else the course the assister would take."""
+    return requested or (completed[-1] if completed else default)
 
 
 def label(ty: int) -> str:

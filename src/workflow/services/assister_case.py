@@ -12,7 +12,6 @@ from workflow.services.cases import CaseKind, EffectContext
 from workflow.services.mailbox import write_message
 from workflow.services.principal import Principal
 from workflow.services.training import record_training, training_facts
-from workflow.settings import get_settings
 from workflow.tables import Account, Assister
 
 AGREEMENT_NAMES = {"individual": "Individual", "shop": "SHOP"}
@@ -23,7 +22,6 @@ def assister_facts(row: Mapping[str, Any]) -> dict[str, Any]:
         "kind": row["kind"],
         "npn_status": row["npn_status"],
         "marketplace_role": row.get("marketplace_role"),
-        "pass_mark": get_settings().exam_pass_mark,
         "registration_number_hash": row["registration_number_hash"],
         "registration_email": row["registration_email"],
     }
@@ -85,8 +83,13 @@ async def record_exam(ctx: EffectContext) -> None:
     await record_training(ctx, exam=True)
 
 
+# A lapse an admin applies by hand: no rule's dates, their reason as a note.
+MANUAL_LAPSE = {"deadline": None, "late_hire": False, "training_year": None}
+
+
 async def lapse_notice(ctx: EffectContext) -> None:
-    await write_message(ctx.row, "lapse_notice", {"reason": ctx.reason or ""}, ctx.now)
+    context = {**MANUAL_LAPSE, "also_training_year": None, "late_hire_days": None}
+    await write_message(ctx.row, "lapse_notice", {**context, "note": ctx.reason}, ctx.now)
 
 
 async def revoke_access(ctx: EffectContext) -> None:

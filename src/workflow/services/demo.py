@@ -15,6 +15,7 @@ from workflow.services.events import apply_event
 from workflow.services.organizations import create_organization
 from workflow.services.principal import Principal
 from workflow.services.validations import revalidate
+from workflow.settings import get_settings
 from workflow.tables import Assister, Message
 
 DEMO = Principal(user_id=None, username="demo", role="admin")
@@ -87,7 +88,7 @@ async def _walk_to(row: dict, target: str) -> None:
         steps = ROUTE[:2]
     for step in steps:
         if step == "trained":
-            await _fire(aid, "complete_training", data={"training_year": 2026})
+            await _fire(aid, "complete_training", data={"training_year": _this_year()})
         elif step == "exam_passed":
             with contextlib.suppress(AttemptRecorded):  # a failed attempt, then a retake
                 await _fire(aid, "record_exam", data={"score": 72})
@@ -98,6 +99,12 @@ async def _walk_to(row: dict, target: str) -> None:
             await _activate(aid, row["email"])
     if target == AssisterState.lapsed:
         await _fire(aid, "lapse", reason="missed the October 31 training deadline")
+
+
+def _this_year() -> int:
+    """Today's training year, so demo assisters are certified for the current one."""
+    settings = get_settings()
+    return settings.calendar.training_year(settings.today())
 
 
 async def _agreements(assister_id: int) -> list[str]:

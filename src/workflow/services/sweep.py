@@ -23,7 +23,7 @@ from workflow.services.principal import SYSTEM
 from workflow.services.role_reminders import reminders_due, send_role_reminders
 from workflow.services.run_lock import exclusive
 from workflow.services.summaries import day_bounds, send_daily_summaries
-from workflow.services.training import exempt_organizations, year_status_many
+from workflow.services.training import exempt_organizations, is_certified, year_status_many
 from workflow.services.validation_support import (
     breached_due,
     escalate_breached,
@@ -78,6 +78,9 @@ class Group:
     reason: str
     after: date | None
     until: date
+    ty: int = 0  # the training year whose certification they lack
+    also: int | None = None  # a later year whose certification counts as well
+    late_hire: bool = False
 
 
 async def _batch(
@@ -102,46 +105,58 @@ async def _batch(
 
 def lapse_groups(calendar: Calendar, as_of: date) -> tuple[int, list[Group]]:
     """Whose deadline has passed on ``as_of``: everyone on the roster before the standard
-    deadline once it is behind us, and late hires whose window has closed."""
+    deadline once it is behind us, late hires whose window has closed, and last training
+    year's late hires whose window closed uncertified for both years."""
     ty = calendar.training_year(as_of)
     standard = calendar.standard_deadline(ty)
+    window_closed = as_of - timedelta(days=calendar.late_hire_days + 1)
+    late = f"rule: late-hire window ({calendar.late_hire_days} days from onboarding) passed"
     groups = []
     if as_of > standard:
-        groups.append(
-            Group(
-                "lapse",
-                f"rule: training deadline {standard.isoformat()} passed without "
-                f"{label(ty)} certification",
-                None,
-                standard,
-            )
-        )
-    late_until = as_of - timedelta(days=calendar.late_hire_days + 1)
-    if late_until > standard:
-        groups.append(
-            Group(
-                "lapse",
-                f"rule: late-hire window ({calendar.late_hire_days} days from "
-                f"onboarding) passed without {label(ty)} certification",
-                standard,
-                late_until,
-            )
-        )
+        reason = f"rule: training deadline {standard.isoformat()} passed without {label(ty)}"
+        groups.append(Group("lapse", reason + " certification", None, standard, ty))
+    if window_closed > standard:
+        reason = f"{late} without {label(ty)} certification"
+        groups.append(Group("lapse", reason, standard, window_closed, ty, late_hire=True))
+    # Last year's late hires whose window reaches into this year (Calendar.carried_deadline)
+    last_end = calendar.year_ends(ty - 1)
+    after = max(
+        calendar.standard_deadline(ty - 1), last_end - timedelta(days=calendar.late_hire_days + 1)
+    )
+    until = min(window_closed, last_end)
+    if until > after:
+        reason = f"{late} without {label(ty - 1)} or {label(ty)} certification"
+        groups.append(Group("lapse", reason, after, until, ty - 1, ty, late_hire=True))
     return ty, groups
+
+
+async def _uncertified_batch(states, group: Group, last_id: int, limit: int, key=None):
+    """A batch of the group's cases (the id to go on from, the cases still due): those
+    certified for ``group.also`` are left out."""
+    batch = await _batch(states, group, group.ty, last_id, limit, key)
+    if not batch or group.also is None:
+        return batch[-1]["id"] if batch else None, batch
+    statuses = await year_status_many([r["id"] for r in batch], group.also)
+    return batch[-1]["id"], [r for r in batch if not is_certified(statuses[r["id"]])]
 
 
 async def lapse_overdue(
     as_of: date, now: datetime, dry_run: bool, progress: Progress | None = None
 ) -> list[RuleResult]:
     settings = get_settings()
-    ty, groups = lapse_groups(settings.calendar, as_of)
+    calendar = settings.calendar
+    _, groups = lapse_groups(calendar, as_of)
     results = []
     for group in groups:
         result = RuleResult(group.rule, group.reason)
         last_id = 0
-        while batch := await _batch(LAPSABLE, group, ty, last_id, settings.sweep_batch_size):
-            last_id = batch[-1]["id"]
-            if dry_run:
+        while True:
+            last_id, batch = await _uncertified_batch(
+                LAPSABLE, group, last_id, settings.sweep_batch_size
+            )
+            if last_id is None:
+                break
+            if dry_run or not batch:
                 result.cases.extend(batch)
             else:
                 outcome = await apply_event_bulk(
@@ -151,7 +166,7 @@ async def lapse_overdue(
                     actor=SYSTEM,
                     reason=group.reason,
                     now=now,
-                    effect=_lapse_notices(batch),
+                    effect=_lapse_notices(batch, group, calendar),
                 )
                 moved = {i for ids in outcome.applied.values() for i in ids}
                 result.cases.extend(r for r in batch if r["id"] in moved)
@@ -161,53 +176,72 @@ async def lapse_overdue(
     return results
 
 
-def _lapse_notices(batch: list[dict]):
+def lapse_context(group: Group, row: dict, calendar: Calendar) -> dict[str, Any]:
+    """What a lapse notice says, as values each language's template words itself."""
+    return {
+        "training_year": label(group.ty),
+        "also_training_year": label(group.also) if group.also else None,
+        "deadline": calendar.deadline(group.ty, row["onboarded_on"]),
+        "late_hire": group.late_hire,
+        "late_hire_days": calendar.late_hire_days,
+        "note": None,
+    }
+
+
+def _lapse_notices(batch: list[dict], group: Group, calendar: Calendar):
     """The bulk effect of ``lapse``: a lapse notice to each assister that lapsed."""
 
     async def notify(moved: list[int], reason: str, now: datetime) -> None:
         lapsed = set(moved)
         rows = [r for r in batch if r["id"] in lapsed]
-        await write_messages_bulk(rows, "lapse_notice", lambda _: {"reason": reason}, now)
+        context = lambda row: lapse_context(group, row, calendar)  # noqa: E731
+        await write_messages_bulk(rows, "lapse_notice", context, now)
 
     return notify
 
 
 def reminder_groups(calendar: Calendar, as_of: date) -> tuple[int, list[tuple[int, Group]]]:
     """Who is due which reminder on ``as_of``: the reminder for ``days`` goes to those
-    with more than the next smaller offset and at most ``days`` days left."""
+    with more than the next smaller offset and at most ``days`` days left (late hires
+    of last training year whose window reaches into this one included)."""
     ty = calendar.training_year(as_of)
     standard = calendar.standard_deadline(ty)
     offsets = sorted(calendar.reminder_days, reverse=True)
+    # Late hires: deadline = onboarded_on + window, so a window of onboarding dates.
+    base = as_of - timedelta(days=calendar.late_hire_days)
     groups = []
     for i, days in enumerate(offsets):
         floor = offsets[i + 1] if i + 1 < len(offsets) else -1
-        rule = f"reminder:{days}"
+        rule, reason = f"reminder:{days}", f"{days}-day reminder"
         if floor < (standard - as_of).days <= days:
-            groups.append((days, Group(rule, f"{days}-day reminder", None, standard)))
-        # Late hires: deadline = onboarded_on + window, so a window of onboarding dates.
-        base = as_of - timedelta(days=calendar.late_hire_days)
-        after, until = max(base + timedelta(days=floor), standard), base + timedelta(days=days)
-        if until > after:
-            groups.append((days, Group(rule, f"{days}-day reminder", after, min(until, as_of))))
+            groups.append((days, Group(rule, reason, None, standard, ty)))
+        for hired, also in ((ty, None), (ty - 1, ty)):
+            after = max(base + timedelta(days=floor), calendar.standard_deadline(hired))
+            # (last year's late hires found here have deadlines this year: carried over)
+            until = min(base + timedelta(days=days), as_of, calendar.year_ends(hired))
+            if until > after:
+                groups.append((days, Group(rule, reason, after, until, hired, also, True)))
     return ty, groups
 
 
 async def send_deadline_reminders(as_of: date, now: datetime, dry_run: bool) -> list[RuleResult]:
     settings = get_settings()
     calendar = settings.calendar
-    ty, groups = reminder_groups(calendar, as_of)
+    _, groups = reminder_groups(calendar, as_of)
     results = []
     for days, group in groups:
         result = RuleResult(group.rule, group.reason)
-        key = f"deadline-reminder:{ty}:{days}"
+        key = f"deadline-reminder:{group.ty}:{days}"
         last_id = 0
-        while batch := await _batch(
-            NEEDS_CERTIFICATION, group, ty, last_id, settings.sweep_batch_size, key
-        ):
-            last_id = batch[-1]["id"]
+        while True:
+            last_id, batch = await _uncertified_batch(
+                NEEDS_CERTIFICATION, group, last_id, settings.sweep_batch_size, key
+            )
+            if last_id is None:
+                break
             result.cases.extend(batch)
-            if not dry_run:
-                contexts = await _reminder_contexts(batch, ty, as_of, calendar)
+            if not dry_run and batch:
+                contexts = await _reminder_contexts(batch, group, as_of, calendar)
                 async with transaction():
                     await write_messages_bulk(
                         batch, "deadline_reminder", lambda a, c=contexts: c[a["id"]], now, key
@@ -216,16 +250,17 @@ async def send_deadline_reminders(as_of: date, now: datetime, dry_run: bool) -> 
     return results
 
 
-async def _reminder_contexts(batch, ty: int, as_of: date, calendar: Calendar) -> dict:
-    statuses = await year_status_many([r["id"] for r in batch], ty)
+async def _reminder_contexts(batch, group: Group, as_of: date, calendar: Calendar) -> dict:
+    statuses = await year_status_many([r["id"] for r in batch], group.ty)
     exempt_orgs = await exempt_organizations({r["organization"] for r in batch})
     contexts = {}
     for row in batch:
-        deadline = calendar.deadline(ty, row["onboarded_on"])
+        deadline = calendar.deadline(group.ty, row["onboarded_on"])
         status = statuses[row["id"]]
         exempt = row["organization"] in exempt_orgs
         contexts[row["id"]] = {
-            "training_year": label(ty),
+            "training_year": label(group.ty),
+            "also_training_year": label(group.also) if group.also else None,
             "deadline": deadline,
             "days_left": (deadline - as_of).days,
             "course_needed": None
