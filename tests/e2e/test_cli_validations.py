@@ -3,7 +3,14 @@
 from datetime import UTC, datetime, timedelta
 
 from tests.e2e.test_cli import run_cli
-from tests.helpers import NO_LICENSE, VALID, DownRegistry, new_broker, patch_profile
+from tests.helpers import (
+    NAME_MISMATCH,
+    NO_LICENSE,
+    VALID,
+    DownRegistry,
+    new_broker,
+    patch_profile,
+)
 from workflow.services.principal import SYSTEM
 from workflow.services.registry import use_registry
 from workflow.services.validations import revalidate
@@ -46,10 +53,12 @@ async def test_registry_load_refuses_a_bad_file_whole(db, tmp_path):
 async def test_validation_sweeps(client, admin, db):
     run_cli(db, "registry", "load", "--sample")
     unreachable = await new_broker(client, admin, VALID)
-    unlicensed = await new_broker(client, admin, NO_LICENSE)
+    misnamed = await new_broker(client, admin, NAME_MISMATCH)
+    unlicensed = await new_broker(client, admin, NO_LICENSE)  # theirs to fix: no case
     long_ago = datetime.now(UTC) - timedelta(days=40)
     with use_registry(DownRegistry()):
         await revalidate(unreachable["id"], SYSTEM, now=long_ago)
+    await revalidate(misnamed["id"], SYSTEM, now=long_ago)
     await revalidate(unlicensed["id"], SYSTEM, now=long_ago)
     done = run_cli(db, "validations", "retry")
     assert done.returncode == 0, done.stderr
@@ -60,7 +69,8 @@ async def test_validation_sweeps(client, admin, db):
     states = await NpnValidation.select(NpnValidation.assister, NpnValidation.state)
     assert {r["assister"]: r["state"] for r in states} == {
         unreachable["id"]: "valid",
-        unlicensed["id"]: "escalated",
+        misnamed["id"]: "escalated",
+        unlicensed["id"]: "no_license",
     }
     await patch_profile(client, admin, unreachable["id"], marketplace_role="not_agent_broker")
     done = run_cli(db, "validations", "remind-roles")

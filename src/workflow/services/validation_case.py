@@ -7,7 +7,13 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from workflow.machines.validation import FAILURES, VALIDATION, ValidationState
+from workflow.machines.validation import (
+    FAILURES,
+    STUCK,
+    VALIDATION,
+    ValidationState,
+    first_failure,
+)
 from workflow.machines.validation_messages import staff_detail
 from workflow.services.cases import CaseKind, EffectContext, StateMirror
 from workflow.services.errors import Conflict
@@ -49,17 +55,22 @@ def _opened(ctx: EffectContext) -> datetime:
 
 
 async def record_check(ctx: EffectContext) -> None:
-    """After ``revalidate``: what failed and since when the broker has been stuck."""
-    to_state, data = ctx.decision.to_state, ctx.decision.data
+    """After ``revalidate``: what failed and since when the broker has been stuck. While
+    a support case is open a failing check keeps it open (and its clock) with the failure
+    brought up to date; a passing one closes it (``resolved_at``)."""
+    decision, data = ctx.decision, ctx.decision.data
+    failure = decision.to_state if decision.to_state in FAILURES else None
+    if decision.to_state == ValidationState.escalated:
+        failure = first_failure(validation_facts(ctx.row), data)
     values: dict = {
         NpnValidation.attempts: ctx.row["attempts"] + 1,
         NpnValidation.last_checked_at: ctx.now,
-        NpnValidation.detail: staff_detail(to_state, data),
+        NpnValidation.detail: staff_detail(failure or decision.to_state, data),
     }
-    if to_state in FAILURES:
-        values[NpnValidation.failure] = to_state
+    if failure:
+        values[NpnValidation.failure] = failure
         values[NpnValidation.hint] = data.get("hint")
-        if ctx.decision.from_state not in FAILURES:  # newly stuck; failure to failure is not
+        if decision.from_state not in STUCK:  # newly stuck; failure to failure is not
             values[NpnValidation.stuck_since] = ctx.now
             values[NpnValidation.escalated_at] = None
     else:
@@ -71,6 +82,8 @@ async def record_check(ctx: EffectContext) -> None:
                 NpnValidation.escalated_at: None,
             }
         )
+        if decision.from_state == ValidationState.escalated:  # the check closed the case
+            values[NpnValidation.resolved_at] = ctx.now
     await _update(ctx, values)
 
 
