@@ -92,10 +92,16 @@ async def open_case(ctx: EffectContext) -> None:
 
 
 async def record_identity_confirmed(ctx: EffectContext) -> None:
-    await _update(
-        ctx,
-        {NpnValidation.identity_confirmed_at: ctx.now, NpnValidation.escalated_at: _opened(ctx)},
-    )
+    values = {
+        NpnValidation.identity_confirmed_at: ctx.now,
+        NpnValidation.escalated_at: _opened(ctx),
+    }
+    if ctx.row["failure"] == ValidationState.missing_ssn:  # the detail said "not confirmed"
+        values[NpnValidation.detail] = (
+            "no SSN was given when the account was created; identity confirmed by support: "
+            "resolve the case to validate again"
+        )
+    await _update(ctx, values)
 
 
 async def correct_profile(ctx: EffectContext) -> None:
@@ -117,7 +123,20 @@ async def correct_profile(ctx: EffectContext) -> None:
     await Assister.update(
         {columns[f]: c["new"] for f, c in changes.items()} | {Assister.updated_at: ctx.now}
     ).where(Assister.id == ctx.row["assister"])
-    await _update(ctx, {NpnValidation.escalated_at: _opened(ctx)})
+    # What the last check said ("a different name") no longer holds: say what changed.
+    done = "; ".join(f"{f} {c['old']!r} → {c['new']!r}" for f, c in changes.items())
+    detail = (
+        f"support corrected the profile from registry record {ctx.decision.data['registry_npn']} "
+        f"({done}); not checked since: resolve the case to validate again"
+    )
+    await _update(
+        ctx,
+        {
+            NpnValidation.escalated_at: _opened(ctx),
+            NpnValidation.detail: detail,
+            NpnValidation.hint: None,
+        },
+    )
 
 
 async def close_case(ctx: EffectContext) -> None:
