@@ -123,7 +123,7 @@ async def resolve(
     registry: ProducerRegistry | None = None,
 ) -> tuple[EventOutcome, EventOutcome | None]:
     """Close the support case, then validate again at once (as the system). When that
-    comes out valid and the broker is still "Not an Agent Broker", remind them."""
+    comes out valid and the broker has no Agent Broker role yet, remind them."""
     resolved = await fire_support_event(
         assister_id, "resolve", actor, reason, expected_version=expected_version, now=now
     )
