@@ -50,6 +50,25 @@ async def test_registry_load_refuses_a_bad_file_whole(db, tmp_path):
     assert run_cli(db, "registry", "load").returncode == 2
 
 
+async def test_registry_load_says_which_encoding_it_expects(db, tmp_path):
+    excel = tmp_path / "excel.csv"  # Excel's plain "CSV" on Windows: Windows-1252
+    excel.write_bytes(
+        "npn,first_name,last_name,state,license_number,license_status,lines_of_authority\n"
+        "13307715,María José,Núñez,CA,0M88321,active,Health:active\n".encode("cp1252")
+    )
+    done = run_cli(db, "registry", "load", str(excel))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "line 2 is not valid utf-8 (byte 0xED); nothing loaded" in done.stderr
+    assert "CSV UTF-8" in done.stderr and "--encoding cp1252" in done.stderr
+    assert await ProducerRecord.count() == 0
+    done = run_cli(db, "registry", "load", str(excel), "--encoding", "cp1252")
+    assert done.returncode == 0, done.stderr
+    row = await ProducerRecord.select().first()
+    assert (row["first_name"], row["last_name"]) == ("María José", "Núñez")
+    done = run_cli(db, "registry", "load", str(excel), "--encoding", "klingon")
+    assert done.returncode == 2 and "no such encoding" in done.stderr
+
+
 async def test_validation_sweeps(client, admin, db):
     run_cli(db, "registry", "load", "--sample")
     unreachable = await new_broker(client, admin, VALID)
