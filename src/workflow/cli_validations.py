@@ -4,9 +4,9 @@ producer registry and the sweeps a scheduler (or an operator) runs for NPN valid
 from __future__ import annotations
 
 import argparse
+import codecs
 import sys
 from datetime import UTC, datetime
-from pathlib import Path
 
 
 def _run(job) -> int:
@@ -17,15 +17,29 @@ def _run(job) -> int:
 
 def cmd_registry_load(args: argparse.Namespace) -> int:
     from workflow.db import migrate
-    from workflow.services.registry_file import load_registry, parse_registry_csv, sample_csv
+    from workflow.services.errors import BadInput
+    from workflow.services.registry_file import (
+        load_registry,
+        parse_registry_csv,
+        read_registry_file,
+        sample_csv,
+    )
 
     if args.sample == bool(args.file):
         print("error: give a CSV FILE or --sample (not both)", file=sys.stderr)
         return 2
     try:
-        text = sample_csv() if args.sample else Path(args.file).read_text(encoding="utf-8-sig")
+        codecs.lookup(args.encoding)
+    except LookupError:
+        print(f"error: --encoding {args.encoding}: no such encoding", file=sys.stderr)
+        return 2
+    try:
+        text = sample_csv() if args.sample else read_registry_file(args.file, args.encoding)
     except OSError as exc:
         print(f"error: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+        return 2
+    except BadInput as exc:
+        print(f"error: {args.file}: {exc.detail}", file=sys.stderr)
         return 2
 
     async def job() -> None:
@@ -76,6 +90,12 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     load.add_argument("--sample", action="store_true", help="load the shipped sample registry")
     load.add_argument(
         "--replace", action="store_true", help="also remove NPNs the file does not list"
+    )
+    load.add_argument(
+        "--encoding",
+        default="utf-8",
+        help="the file's text encoding (default utf-8; cp1252 for a plain 'CSV' saved by "
+        "Excel on Windows)",
     )
     load.set_defaults(func=cmd_registry_load)
 

@@ -3,7 +3,14 @@
 from datetime import UTC, datetime, timedelta
 
 from tests.e2e.test_cli import run_cli
-from tests.helpers import NO_LICENSE, VALID, DownRegistry, new_broker, patch_profile
+from tests.helpers import (
+    NAME_MISMATCH,
+    NO_LICENSE,
+    VALID,
+    DownRegistry,
+    new_broker,
+    patch_profile,
+)
 from workflow.services.principal import SYSTEM
 from workflow.services.registry import use_registry
 from workflow.services.validations import revalidate
@@ -43,13 +50,34 @@ async def test_registry_load_refuses_a_bad_file_whole(db, tmp_path):
     assert run_cli(db, "registry", "load").returncode == 2
 
 
+async def test_registry_load_says_which_encoding_it_expects(db, tmp_path):
+    excel = tmp_path / "excel.csv"  # Excel's plain "CSV" on Windows: Windows-1252
+    excel.write_bytes(
+        "npn,first_name,last_name,state,license_number,license_status,lines_of_authority\n"
+        "13307715,María José,Núñez,CA,0M88321,active,Health:active\n".encode("cp1252")
+    )
+    done = run_cli(db, "registry", "load", str(excel))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "line 2 is not valid utf-8 (byte 0xED); nothing loaded" in done.stderr
+    assert "CSV UTF-8" in done.stderr and "--encoding cp1252" in done.stderr
+    assert await ProducerRecord.count() == 0
+    done = run_cli(db, "registry", "load", str(excel), "--encoding", "cp1252")
+    assert done.returncode == 0, done.stderr
+    row = await ProducerRecord.select().first()
+    assert (row["first_name"], row["last_name"]) == ("María José", "Núñez")
+    done = run_cli(db, "registry", "load", str(excel), "--encoding", "klingon")
+    assert done.returncode == 2 and "no such encoding" in done.stderr
+
+
 async def test_validation_sweeps(client, admin, db):
     run_cli(db, "registry", "load", "--sample")
     unreachable = await new_broker(client, admin, VALID)
-    unlicensed = await new_broker(client, admin, NO_LICENSE)
+    misnamed = await new_broker(client, admin, NAME_MISMATCH)
+    unlicensed = await new_broker(client, admin, NO_LICENSE)  # theirs to fix: no case
     long_ago = datetime.now(UTC) - timedelta(days=40)
     with use_registry(DownRegistry()):
         await revalidate(unreachable["id"], SYSTEM, now=long_ago)
+    await revalidate(misnamed["id"], SYSTEM, now=long_ago)
     await revalidate(unlicensed["id"], SYSTEM, now=long_ago)
     done = run_cli(db, "validations", "retry")
     assert done.returncode == 0, done.stderr
@@ -60,7 +88,8 @@ async def test_validation_sweeps(client, admin, db):
     states = await NpnValidation.select(NpnValidation.assister, NpnValidation.state)
     assert {r["assister"]: r["state"] for r in states} == {
         unreachable["id"]: "valid",
-        unlicensed["id"]: "escalated",
+        misnamed["id"]: "escalated",
+        unlicensed["id"]: "no_license",
     }
     await patch_profile(client, admin, unreachable["id"], marketplace_role="not_agent_broker")
     done = run_cli(db, "validations", "remind-roles")

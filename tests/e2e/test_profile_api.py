@@ -83,11 +83,13 @@ async def test_no_agent_broker_role_while_support_has_the_case(client, admin, re
     r = await patch_profile(
         client, admin, broker["id"], marketplace_role="shop", phone="503-555-0177"
     )
-    assert (
-        r.status_code == 422 and "Support is working on your NPN validation" in r.json()["detail"]
-    )
+    # the save checks the registry again (the case stays open) and refuses the role
+    assert r.status_code == 422 and r.json()["recorded"] is True
+    detail = r.json()["detail"]
+    assert "Support is working on your NPN validation" in detail
+    assert "If your name does not match, contact support" in detail  # the failure's words
     row = await Assister.select().where(Assister.id == broker["id"]).first()
-    assert row["phone"] is None and row["marketplace_role"] is None  # nothing half-saved
+    assert row["phone"] == "503-555-0177" and row["marketplace_role"] is None
     r = await patch_profile(client, admin, broker["id"], marketplace_role="not_agent_broker")
     assert r.status_code == 200 and r.json()["validation"]["state"] == "escalated"
 

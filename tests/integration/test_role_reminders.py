@@ -10,6 +10,7 @@ from tests.helpers import (
     NO_LICENSE,
     VALID,
     fire_ok,
+    fire_validation,
     load_sample_registry,
     new_broker,
     patch_profile,
@@ -73,3 +74,27 @@ def test_the_reminder_exists_in_english_and_spanish():
     assert "Agent Broker" in subject_en and "Agente o Corredor" in subject_es
     assert "Ana Torres" in body_es and "cada 3 días" in body_es
     assert "SHOP" in body_en and "SHOP" in body_es
+
+
+async def test_a_valid_broker_who_never_chose_a_role_is_reminded_too(client, admin, registry):
+    broker = await new_broker(client, admin, VALID)  # onboarded without a marketplace role
+    r = await fire_validation(client, admin, broker["id"], "revalidate")
+    assert r.json()["state"] == "valid"
+    assert (await client.get(f"/assisters/{broker['id']}", headers=admin)).json()[
+        "marketplace_role"
+    ] is None
+    assert await send_role_reminders(T0) == 1
+    assert await send_role_reminders(T0 + timedelta(days=1)) == 0  # same interval
+    message = (await Message.select().where(Message.assister == broker["id"]))[0]
+    assert "You have not chosen a marketplace role yet" in message["body"]
+    assert "still" not in message["body"].split("\n\n")[1]
+    await patch_profile(client, admin, broker["id"], marketplace_role="both")
+    assert await send_role_reminders(T0 + timedelta(days=30)) == 0
+
+
+def test_the_spanish_reminder_says_no_role_was_chosen():
+    context = {"assister": {"name": "Ana Torres"}, "every_days": 3, "role_chosen": False}
+    _, body = render_message("choose_agent_broker_role", "es", context)
+    assert "Todavía no ha elegido un rol" in body and "sigue siendo" not in body
+    _, body = render_message("choose_agent_broker_role", "es", {**context, "role_chosen": True})
+    assert "sigue siendo" in body

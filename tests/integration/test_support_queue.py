@@ -17,7 +17,7 @@ from tests.helpers import (
 from workflow.business_days import SlaStatus
 from workflow.services.principal import SYSTEM, Principal
 from workflow.services.support_queue import support_queue
-from workflow.services.validation_support import fire_support_event
+from workflow.services.validation_support import correct_record, fire_support_event
 from workflow.services.validations import revalidate
 
 NOW = datetime(2026, 11, 30, 15, tzinfo=UTC)
@@ -92,3 +92,34 @@ async def test_filters(queue, filters, expected):
 async def test_paged_with_the_total(queue):
     ids, total, _ = await listed(limit=2, offset=1)
     assert ids == [queue["due7"], queue["due5"]] and total == 4
+
+
+async def test_the_queue_drops_the_old_hint_once_support_corrects_the_record(client, admin, db):
+    await load_sample_registry()
+    broker = await new_broker(client, admin, NAME_MISMATCH)
+    await revalidate(broker["id"], SYSTEM, now=at(23))
+    _, _, items = await listed()
+    assert "different name" in items[0]["hint"] and "Marcus Reid" in items[0]["detail"]
+
+    await fire_support_event(broker["id"], "confirm_identity", SUPPORT, "by phone", now=at(24))
+    await correct_record(broker["id"], SUPPORT, "name as in the registry", now=at(24))
+    _, _, items = await listed()
+    assert items[0]["state"] == "escalated" and items[0]["failure"] == "npn_mismatch"
+    assert items[0]["hint"] is None
+    assert items[0]["detail"] == (
+        f"support corrected the profile from registry record {NAME_MISMATCH[0]} "
+        "(name 'Marcus Reid' → 'Marcus Reed'); not checked since: resolve the case to "
+        "validate again"
+    )
+
+
+async def test_a_confirmed_identity_is_no_longer_reported_unconfirmed(client, admin, db):
+    await load_sample_registry()
+    broker = await new_broker(client, admin, MISSING_SSN, ssn_provided=False)
+    await revalidate(broker["id"], SYSTEM, now=at(23))
+    _, _, items = await listed()
+    assert items[0]["detail"].endswith("identity not confirmed")
+    await fire_support_event(broker["id"], "confirm_identity", SUPPORT, "by phone", now=at(24))
+    _, _, items = await listed()
+    assert items[0]["identity_confirmed"] is True
+    assert "identity confirmed by support" in items[0]["detail"]

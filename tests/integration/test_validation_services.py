@@ -8,7 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.helpers import (
+    LOA_INACTIVE,
+    MISSING_SSN,
     NAME_MISMATCH,
+    NO_HEALTH_LOA,
     NO_LICENSE,
     UNKNOWN_NPN,
     VALID,
@@ -111,21 +114,46 @@ async def test_failed_lookups_are_retried_after_the_retry_interval(client, admin
     assert {h["actor"] for h in history} == {"system"}
 
 
-async def test_breached_failures_are_escalated_by_the_system(client, admin, registry):
-    late = await new_broker(client, admin, NO_LICENSE)
+async def test_breached_failures_that_need_support_are_escalated_by_the_system(
+    client, admin, registry
+):
+    since, now = datetime(2026, 11, 17, 15, tzinfo=UTC), datetime(2026, 11, 30, 15, tzinfo=UTC)
+    late = {}
+    for key, producer, ssn in [
+        ("name", NAME_MISMATCH, True),  # support corrects the name
+        ("ssn", MISSING_SSN, False),  # only support confirms the identity
+        ("unknown_npn", UNKNOWN_NPN, True),  # the broker corrects their NPN
+        ("no_license", NO_LICENSE, True),  # the broker fixes it with their state
+        ("no_health_loa", NO_HEALTH_LOA, True),
+        ("loa_inactive", LOA_INACTIVE, True),
+    ]:
+        late[key] = (await new_broker(client, admin, producer, ssn_provided=ssn))["id"]
+        await revalidate(late[key], SYSTEM, now=since)
+    late["registry"] = (await new_broker(client, admin, VALID))["id"]
+    with use_registry(DownRegistry()):  # down all along: support should know
+        await revalidate(late["registry"], SYSTEM, now=since)
     fresh = await new_broker(client, admin, NAME_MISMATCH)
-    now = datetime(2026, 11, 30, 15, tzinfo=UTC)
-    await revalidate(late["id"], SYSTEM, now=datetime(2026, 11, 17, 15, tzinfo=UTC))
     await revalidate(fresh["id"], SYSTEM, now=datetime(2026, 11, 18, 15, tzinfo=UTC))
+
     report = await escalate_breached(now)
-    assert (report.looked_at, report.outcomes) == (1, {"escalated": 1})
+    assert (report.looked_at, report.outcomes) == (3, {"escalated": 3})
     rows = {r["assister"]: r for r in await NpnValidation.select()}
-    assert rows[late["id"]]["state"] == "escalated" and rows[late["id"]]["failure"] == "no_license"
+    states = {key: (rows[aid]["state"], rows[aid]["failure"]) for key, aid in late.items()}
+    assert states == {
+        "name": ("escalated", "npn_mismatch"),
+        "ssn": ("escalated", "missing_ssn"),
+        "registry": ("escalated", "registry_unavailable"),
+        "unknown_npn": ("npn_mismatch", "npn_mismatch"),
+        "no_license": ("no_license", "no_license"),
+        "no_health_loa": ("no_health_loa", "no_health_loa"),
+        "loa_inactive": ("loa_inactive", "loa_inactive"),
+    }
     assert rows[fresh["id"]]["state"] == "npn_mismatch"  # 7 business days: due, not breached
     reason = await History.select(History.reason, History.actor).where(History.event == "escalate")
-    assert reason == [
-        {"reason": "SLA breached: stuck for more than 7 business days", "actor": "system"}
-    ]
+    assert (
+        reason
+        == [{"reason": "SLA breached: stuck for more than 7 business days", "actor": "system"}] * 3
+    )
     assert (await escalate_breached(now)).looked_at == 0  # escalated ones are support's now
 
 

@@ -3,8 +3,15 @@
 import pytest
 
 from workflow.machines import MACHINES
-from workflow.machines.errors import BadEventData, EventNotAllowed, GuardRefused
-from workflow.machines.validation import CHECKABLE, FAILURES, STUCK, VALIDATION
+from workflow.machines.errors import BadEventData, GuardRefused
+from workflow.machines.validation import (
+    CHECKABLE,
+    FAILURES,
+    STUCK,
+    VALIDATION,
+    first_failure,
+    needs_support,
+)
 from workflow.machines.validation_messages import MESSAGES, broker_message, staff_detail
 
 RECORD = {
@@ -84,15 +91,60 @@ def test_identity_confirmed_by_support_stands_in_for_the_ssn():
     assert revalidate(ssn_provided=False, facts={"identity_confirmed": True}) == "valid"
 
 
-@pytest.mark.parametrize("state", CHECKABLE)
-def test_revalidate_from_every_state_but_escalated(state):
+@pytest.mark.parametrize("state", [*CHECKABLE, "escalated"])
+def test_revalidate_from_every_state(state):
     assert revalidate(state) == "valid"
 
 
-def test_escalated_waits_for_support():
-    with pytest.raises(EventNotAllowed) as exc:
-        revalidate("escalated")
-    assert exc.value.allowed_events == ["confirm_identity", "correct_record", "resolve"]
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"record": {**RECORD, "license_status": "expired"}},
+        {"name": "Dana Whitfeld"},
+        {"registry": "unavailable", "record": None},
+    ],
+)
+def test_a_failing_check_keeps_an_open_support_case_open(changes):
+    assert revalidate("escalated", **changes) == "escalated"
+    assert VALIDATION.allowed_events("escalated") == [
+        "revalidate",
+        "confirm_identity",
+        "correct_record",
+        "resolve",
+    ]
+    with pytest.raises(GuardRefused, match="enter your National Producer Number"):
+        revalidate("escalated", npn="")
+
+
+@pytest.mark.parametrize(
+    "changes, failure, support",
+    [
+        ({}, None, False),
+        ({"ssn_provided": False}, "missing_ssn", True),
+        ({"registry": "unavailable", "record": None}, "registry_unavailable", True),
+        ({"name": "Dana Whitfeld"}, "npn_mismatch", True),  # the name: support corrects it
+        ({"record": None}, "npn_mismatch", False),  # an unknown NPN: the broker corrects it
+        ({"record": {**RECORD, "license_status": "expired"}}, "no_license", False),
+        ({"record": loas(("Life", "active"))}, "no_health_loa", False),
+        ({"record": loas(("Health", "inactive"))}, "loa_inactive", False),
+    ],
+)
+def test_which_failures_need_support(changes, failure, support):
+    data = {**CHECK, **changes}
+    assert first_failure(FACTS, data) == failure
+    assert needs_support(failure, data) is support
+
+
+def test_an_open_case_keeps_the_failures_instructions():
+    text = broker_message("escalated", 5, 7, failure="no_license")
+    assert text.startswith("Support is working on your NPN validation")
+    assert "within 5 to 7 business days" in text
+    assert "then save your profile again to validate your NPN" in text
+    assert "state Department of Insurance" in text
+    assert text.count("Not an Agent Broker") == 1
+    assert broker_message("escalated", 5, 7) == MESSAGES["escalated"].replace("{due}", "5").replace(
+        "{breach}", "7"
+    )
 
 
 def test_no_npn_is_refused_with_what_to_do():

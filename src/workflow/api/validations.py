@@ -15,7 +15,7 @@ from workflow.machines.validation import VALIDATION
 from workflow.services.assisters import case_history
 from workflow.services.case_events import fire_validation_event
 from workflow.services.events import EventOutcome
-from workflow.services.validation_views import get_validation, message_for
+from workflow.services.validation_views import get_validation, outcome_message
 from workflow.services.validations import case_for
 
 READERS = allow("admin", "support", "agency_admin", "assister")
@@ -68,7 +68,8 @@ class ValidationController(Controller):
             data=body.data,
             expected_version=parse_if_match(if_match),
         )
-        return _result(fired.outcome, fired.followed_by)
+        final = fired.followed_by or fired.outcome
+        return _result(fired.outcome, fired.followed_by, await outcome_message(final))
 
 
 async def validation_id_of(assister_id: int, actor) -> int:
@@ -90,8 +91,7 @@ def _event_result(o: EventOutcome) -> EventResult:
     return EventResult(o.id, o.machine, o.event, o.from_state, o.state, o.version, o.allowed_events)
 
 
-def _result(o: EventOutcome, followed: EventOutcome | None) -> ValidationEventResult:
-    final = followed or o
+def _result(o: EventOutcome, followed: EventOutcome | None, message: str) -> ValidationEventResult:
     return ValidationEventResult(
         id=o.id,
         machine=o.machine,
@@ -100,6 +100,6 @@ def _result(o: EventOutcome, followed: EventOutcome | None) -> ValidationEventRe
         state=o.state,
         version=o.version,
         allowed_events=o.allowed_events,
-        message=message_for(final.state),
+        message=message,
         followed_by=_event_result(followed) if followed else None,
     )

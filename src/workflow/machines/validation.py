@@ -5,12 +5,16 @@ before its transaction) and the machine's guards pick the outcome: the first che
 fails names the failure state, all passing gives ``valid``. Support works a stuck
 validation through ``escalate``, ``confirm_identity`` and ``correct_record`` (each opens
 or keeps a support case: ``escalated``) and ``resolve``; a resolved validation is
-validated again.
+validated again. ``revalidate`` also runs while a case is open (the broker fixed their
+license with their state, or their NPN): a pass closes the case (``valid``), a failure
+keeps it open with the failure brought up to date.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
+from typing import Any
 
 import msgspec
 
@@ -48,7 +52,11 @@ FAILURES = (
     _V.registry_unavailable,
 )
 STUCK = (*FAILURES, _V.escalated)  # what the support queue lists
-CHECKABLE = [_V.not_checked, _V.valid, *FAILURES, _V.resolved]
+CHECKABLE = [_V.not_checked, _V.valid, *FAILURES, _V.resolved]  # revalidate: the outcome
+# Failures only support can fix (or, for the registry, that have lasted too long): the
+# ones the SLA sweep opens a support case for. A missing or inactive license or health
+# LOA, and an NPN the registry does not know, are the broker's to fix.
+SUPPORT_FAILURES = (_V.missing_ssn, _V.npn_mismatch, _V.registry_unavailable)
 
 
 def _record(case: Case) -> RegistryRecordData | None:
@@ -149,6 +157,22 @@ def every_check_passes(case: Case) -> str | None:
     return next((reason for check, _ in CHECKS if (reason := check.check(case))), None)
 
 
+def first_failure(facts: Mapping[str, Any], data: Mapping[str, Any]) -> ValidationState | None:
+    """The failure a ``revalidate`` with ``data`` finds (``None``: every check passes);
+    what an open support case records as its failure when a check runs meanwhile."""
+    case = Case(facts, data)
+    return next((failure for check, failure in CHECKS if check.check(case)), None)
+
+
+def needs_support(failure: str | None, data: Mapping[str, Any]) -> bool:
+    """Whether a failure found by a check with ``data`` is support's to fix: no SSN, a
+    name that differs from the registry's record of the NPN, or a registry that does not
+    answer. An NPN the registry does not know is the broker's to correct."""
+    if failure == _V.npn_mismatch:
+        return bool(data.get("record"))
+    return failure in SUPPORT_FAILURES
+
+
 def _revalidate_transitions() -> list[dict]:
     """One edge per outcome. ``transitions`` tries a trigger's edges in the order given
     and takes the first whose guards pass, so each failure edge only names the check
@@ -163,13 +187,22 @@ def _revalidate_transitions() -> list[dict]:
         }
         for check, failure in CHECKS
     ]
+    # While support has a case open, a failing check keeps it open (its failure is
+    # brought up to date); a passing one closes it.
+    still_open = {
+        "trigger": "revalidate",
+        "source": _V.escalated,
+        "dest": _V.escalated,
+        "conditions": [profile_has_npn],
+        "unless": [every_check_passes],
+    }
     valid = {
         "trigger": "revalidate",
-        "source": CHECKABLE,
+        "source": [*CHECKABLE, _V.escalated],
         "dest": _V.valid,
         "conditions": [profile_has_npn, every_check_passes],
     }
-    return [*failures, valid]
+    return [*failures, still_open, valid]
 
 
 SUPPORT = frozenset({"support", "admin"})
@@ -193,7 +226,7 @@ VALIDATION = MachineSpec(
         _V.no_health_loa: "no health-related line of authority",
         _V.loa_inactive: "the health line of authority is not active",
         _V.registry_unavailable: "the registry did not answer; retried later",
-        _V.escalated: "a support case is open",
+        _V.escalated: "a support case is open; a check that passes closes it",
         _V.resolved: "support resolved the case; validated again next",
     },
     transitions=[

@@ -79,20 +79,32 @@ VALID_NOT_AGENT_BROKER = (
 )
 
 
+# An open support case, followed by what the last check found (that failure's message,
+# which says what the broker can do meanwhile, e.g. fix their license with their state).
+ESCALATED_WITH_FAILURE = (
+    "Support is working on your NPN validation; it is usually resolved within {due} to "
+    "{breach} business days. What the last check found: "
+)
+
+
 def broker_message(
-    state: str, due_days: int = 5, breach_days: int = 7, role: str | None = None
+    state: str,
+    due_days: int = 5,
+    breach_days: int = 7,
+    role: str | None = None,
+    failure: str | None = None,
 ) -> str:
-    """The message for ``state``; support's SLA (business days) fills in the wait, and a
-    valid broker's marketplace role says what is left to do."""
+    """The message for ``state``; support's SLA (business days) fills in the wait, a
+    valid broker's marketplace role says what is left to do, and an open support case
+    keeps the message of the ``failure`` it is open for."""
     if state == _V.valid and role in AGENT_BROKER_ROLES:
         return VALID_WITH_ROLE
     if state == _V.valid and role == MarketplaceRole.not_agent_broker:
         return VALID_NOT_AGENT_BROKER
-    return (
-        MESSAGES[ValidationState(state)]
-        .replace("{due}", str(due_days))
-        .replace("{breach}", str(breach_days))
-    )
+    text = MESSAGES[ValidationState(state)]
+    if state == _V.escalated and failure in MESSAGES and failure != _V.escalated:
+        text = ESCALATED_WITH_FAILURE + MESSAGES[ValidationState(failure)]
+    return text.replace("{due}", str(due_days)).replace("{breach}", str(breach_days))
 
 
 def staff_detail(state: str, data: Mapping[str, Any]) -> str | None:

@@ -85,6 +85,9 @@ async def _scenario(row: dict, scenario: str, actor: Principal, since: datetime,
             await revalidate(aid, actor, now=since)
         return
     await revalidate(aid, actor, now=since)
+    # A stuck broker continues to training as "Not an Agent Broker" (a save that checks
+    # the registry again: before support's steps, or it would close their case).
+    await update_profile(aid, ProfileChanges(marketplace_role="not_agent_broker"), actor, now=since)
     later = since + timedelta(days=1)
     if scenario == "escalated":
         reason = "broker called the service desk"
@@ -93,8 +96,6 @@ async def _scenario(row: dict, scenario: str, actor: Principal, since: datetime,
         await fire_support_event(aid, "confirm_identity", actor, "verified by phone", now=later)
     if scenario == "corrected":
         await correct_record(aid, actor, "name as in the producer registry", now=later)
-    # A stuck broker continues to training as "Not an Agent Broker".
-    await update_profile(aid, ProfileChanges(marketplace_role="not_agent_broker"), actor)
     await walk(row, "trained")
     if scenario == "resolved":  # validated again at once, then reminded to choose a role
         await resolve(aid, actor, "identity confirmed against the registry")

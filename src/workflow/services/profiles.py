@@ -31,7 +31,7 @@ from workflow.services.errors import (
 from workflow.services.events import apply_event, load_case
 from workflow.services.principal import Principal
 from workflow.services.registry import ProducerRegistry, get_registry
-from workflow.services.validation_views import message_for, present_validation
+from workflow.services.validation_views import message_for, outcome_message, present_validation
 from workflow.services.validations import case_for, check_profile
 from workflow.tables import Assister
 
@@ -117,7 +117,7 @@ async def update_profile(
         raise AttemptRecorded(
             "save profile",
             f"Your marketplace role was not changed: {NEEDS_VALID}; your other changes were "
-            f"saved. {message_for(outcome.state)}",
+            f"saved. {await outcome_message(outcome)}",
             outcome,
         )
     return await profile_view(assister_id, actor, now)

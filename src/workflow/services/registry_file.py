@@ -1,6 +1,6 @@
 """Loading the local producer registry from a CSV file.
 
-Layout (a header row, UTF-8, one producer per row)::
+Layout (a header row, UTF-8 unless told otherwise, one producer per row)::
 
     npn,first_name,last_name,state,license_number,license_status,lines_of_authority
     17283945,Dana,Whitfield,OR,OR-3387120,active,Accident & Health:active;Life:active
@@ -16,12 +16,14 @@ A file with any bad row loads nothing: every problem is reported with its line n
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
+from pathlib import Path
 
 from workflow.db import transaction
 from workflow.machines.producer import LineOfAuthority, RegistryRecordData
@@ -32,12 +34,34 @@ REQUIRED = ("npn", "first_name", "last_name", "state", "license_status", "lines_
 LICENSE_STATUSES = ("active", "inactive", "expired", "suspended", "revoked")
 LOA_STATUSES = ("active", "inactive")
 SAMPLE = "producer_registry_sample.csv"
+ENCODING_HELP = (
+    "The file must be UTF-8: in Excel, save it as 'CSV UTF-8 (Comma delimited)'. A file "
+    "saved as plain 'CSV' by Excel on Windows is Windows-1252: load it with --encoding "
+    "cp1252."
+)
 _BATCH = 200
 
 
 def sample_csv() -> str:
     """The sample registry shipped with the package (every validation outcome)."""
     return (resources.files("workflow") / "data" / SAMPLE).read_text(encoding="utf-8")
+
+
+def read_registry_file(path: str | Path, encoding: str = "utf-8") -> str:
+    """A registry file's text (a UTF-8 byte-order mark is dropped). A file that is not
+    in ``encoding`` is :class:`BadInput` naming the line, not a traceback; OSError is
+    left to the caller."""
+    raw = Path(path).read_bytes()
+    codec = "utf-8-sig" if codecs.lookup(encoding).name == "utf-8" else encoding
+    try:
+        return raw.decode(codec)
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        byte = raw[exc.start : exc.start + 1].hex().upper()
+        raise BadInput(
+            f"registry file: line {line} is not valid {encoding} (byte 0x{byte}); nothing "
+            f"loaded. {ENCODING_HELP}"
+        ) from None
 
 
 def parse_loas(text: str) -> list[LineOfAuthority]:
@@ -117,20 +141,35 @@ class LoadReport:
 async def load_registry(
     records: list[RegistryRecordData], *, replace: bool = False, now: datetime | None = None
 ) -> LoadReport:
-    """Insert or update ``records`` by NPN in one transaction; ``replace`` also removes
-    every NPN the file does not list (a full extract)."""
+    """Insert or update (upsert) ``records`` by NPN in one transaction, each stamped
+    ``loaded_at = now``; ``replace`` also removes every NPN the file does not list (a
+    full extract): the rows this load did not stamp, in one statement however large the
+    file (no list of NPNs is sent, so no database's parameter limit is met)."""
     now = now or datetime.now(UTC)
-    npns = [r.npn for r in records]
     async with transaction():
-        removed = 0
-        if replace:
-            removed = await ProducerRecord.count().where(ProducerRecord.npn.not_in(npns or [""]))
-            await ProducerRecord.delete().where(ProducerRecord.npn.not_in(npns or [""]))
         for start in range(0, len(records), _BATCH):
             batch = records[start : start + _BATCH]
-            await ProducerRecord.delete().where(ProducerRecord.npn.is_in([r.npn for r in batch]))
-            await ProducerRecord.insert(*(_row(r, now) for r in batch))
+            await ProducerRecord.insert(*(_row(r, now) for r in batch)).on_conflict(
+                target=ProducerRecord.npn, action="DO UPDATE", values=_UPDATED
+            )
+        removed = 0
+        if replace:
+            not_in_file = ProducerRecord.loaded_at != now
+            removed = await ProducerRecord.count().where(not_in_file)
+            await ProducerRecord.delete().where(not_in_file)
     return LoadReport(loaded=len(records), removed=removed)
+
+
+# What a later load overwrites for an NPN already loaded (an upsert: no statement per NPN).
+_UPDATED = [
+    ProducerRecord.first_name,
+    ProducerRecord.last_name,
+    ProducerRecord.state,
+    ProducerRecord.license_number,
+    ProducerRecord.license_status,
+    ProducerRecord.lines_of_authority,
+    ProducerRecord.loaded_at,
+]
 
 
 def _row(record: RegistryRecordData, now: datetime) -> ProducerRecord:

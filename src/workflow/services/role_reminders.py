@@ -1,6 +1,7 @@
-"""Reminding brokers whose NPN is valid but who are still "Not an Agent Broker" (the
-role a stuck broker takes to continue to training) to choose an Agent Broker role:
-a mailbox message at most once every ``role_reminder_days`` days, until they do."""
+"""Reminding brokers whose NPN is valid but who have no Agent Broker role (still "Not an
+Agent Broker", the role a stuck broker takes to continue to training, or no role chosen
+at all) to choose one: a mailbox message at most once every ``role_reminder_days`` days,
+until they do."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import datetime, timedelta
 
 from workflow.db import transaction
 from workflow.machines.assister import AssisterKind, AssisterState
-from workflow.machines.marketplace import MarketplaceRole
+from workflow.machines.marketplace import AGENT_BROKER_ROLES
 from workflow.machines.validation import ValidationState
 from workflow.services.mailbox import write_message
 from workflow.settings import get_settings
@@ -21,19 +22,25 @@ _A = NpnValidation.assister
 async def reminders_due(
     now: datetime, *, assister_id: int | None = None, every_days: int | None = None
 ) -> list[dict]:
-    """Brokers validated again but still "not an agent broker", not reminded lately."""
+    """Valid brokers without an Agent Broker role (none chosen, or "not an agent
+    broker"), not reminded lately."""
     every_days = every_days or get_settings().role_reminder_days
     not_since = now - timedelta(days=every_days)
     due = (
         (NpnValidation.state == ValidationState.valid)
         & (_A.kind == AssisterKind.broker)
-        & (_A.marketplace_role == MarketplaceRole.not_agent_broker)
+        & (_A.marketplace_role.is_null() | _A.marketplace_role.not_in(list(AGENT_BROKER_ROLES)))
         & (_A.state != AssisterState.deactivated)
     )
     if assister_id is not None:
         due &= NpnValidation.assister == assister_id
     return await NpnValidation.select(
-        NpnValidation.id, _A.id.as_alias("assister_id"), _A.name, _A.email, _A.language
+        NpnValidation.id,
+        _A.id.as_alias("assister_id"),
+        _A.name,
+        _A.email,
+        _A.language,
+        _A.marketplace_role,
     ).where(
         due
         & (NpnValidation.role_reminded_at.is_null() | (NpnValidation.role_reminded_at <= not_since))
@@ -71,6 +78,10 @@ async def send_role_reminders(
                 "email": row["assister.email"],
                 "language": row["assister.language"],
             }
-            await write_message(broker, TEMPLATE, {"every_days": every_days}, now)
+            context = {
+                "every_days": every_days,
+                "role_chosen": row["assister.marketplace_role"] is not None,
+            }
+            await write_message(broker, TEMPLATE, context, now)
             sent += 1
     return sent

@@ -7,7 +7,13 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from workflow.machines.validation import FAILURES, VALIDATION, ValidationState
+from workflow.machines.validation import (
+    FAILURES,
+    STUCK,
+    VALIDATION,
+    ValidationState,
+    first_failure,
+)
 from workflow.machines.validation_messages import staff_detail
 from workflow.services.cases import CaseKind, EffectContext, StateMirror
 from workflow.services.errors import Conflict
@@ -49,17 +55,22 @@ def _opened(ctx: EffectContext) -> datetime:
 
 
 async def record_check(ctx: EffectContext) -> None:
-    """After ``revalidate``: what failed and since when the broker has been stuck."""
-    to_state, data = ctx.decision.to_state, ctx.decision.data
+    """After ``revalidate``: what failed and since when the broker has been stuck. While
+    a support case is open a failing check keeps it open (and its clock) with the failure
+    brought up to date; a passing one closes it (``resolved_at``)."""
+    decision, data = ctx.decision, ctx.decision.data
+    failure = decision.to_state if decision.to_state in FAILURES else None
+    if decision.to_state == ValidationState.escalated:
+        failure = first_failure(validation_facts(ctx.row), data)
     values: dict = {
         NpnValidation.attempts: ctx.row["attempts"] + 1,
         NpnValidation.last_checked_at: ctx.now,
-        NpnValidation.detail: staff_detail(to_state, data),
+        NpnValidation.detail: staff_detail(failure or decision.to_state, data),
     }
-    if to_state in FAILURES:
-        values[NpnValidation.failure] = to_state
+    if failure:
+        values[NpnValidation.failure] = failure
         values[NpnValidation.hint] = data.get("hint")
-        if ctx.decision.from_state not in FAILURES:  # newly stuck; failure to failure is not
+        if decision.from_state not in STUCK:  # newly stuck; failure to failure is not
             values[NpnValidation.stuck_since] = ctx.now
             values[NpnValidation.escalated_at] = None
     else:
@@ -71,6 +82,8 @@ async def record_check(ctx: EffectContext) -> None:
                 NpnValidation.escalated_at: None,
             }
         )
+        if decision.from_state == ValidationState.escalated:  # the check closed the case
+            values[NpnValidation.resolved_at] = ctx.now
     await _update(ctx, values)
 
 
@@ -79,10 +92,16 @@ async def open_case(ctx: EffectContext) -> None:
 
 
 async def record_identity_confirmed(ctx: EffectContext) -> None:
-    await _update(
-        ctx,
-        {NpnValidation.identity_confirmed_at: ctx.now, NpnValidation.escalated_at: _opened(ctx)},
-    )
+    values = {
+        NpnValidation.identity_confirmed_at: ctx.now,
+        NpnValidation.escalated_at: _opened(ctx),
+    }
+    if ctx.row["failure"] == ValidationState.missing_ssn:  # the detail said "not confirmed"
+        values[NpnValidation.detail] = (
+            "no SSN was given when the account was created; identity confirmed by support: "
+            "resolve the case to validate again"
+        )
+    await _update(ctx, values)
 
 
 async def correct_profile(ctx: EffectContext) -> None:
@@ -104,7 +123,20 @@ async def correct_profile(ctx: EffectContext) -> None:
     await Assister.update(
         {columns[f]: c["new"] for f, c in changes.items()} | {Assister.updated_at: ctx.now}
     ).where(Assister.id == ctx.row["assister"])
-    await _update(ctx, {NpnValidation.escalated_at: _opened(ctx)})
+    # What the last check said ("a different name") no longer holds: say what changed.
+    done = "; ".join(f"{f} {c['old']!r} → {c['new']!r}" for f, c in changes.items())
+    detail = (
+        f"support corrected the profile from registry record {ctx.decision.data['registry_npn']} "
+        f"({done}); not checked since: resolve the case to validate again"
+    )
+    await _update(
+        ctx,
+        {
+            NpnValidation.escalated_at: _opened(ctx),
+            NpnValidation.detail: detail,
+            NpnValidation.hint: None,
+        },
+    )
 
 
 async def close_case(ctx: EffectContext) -> None:

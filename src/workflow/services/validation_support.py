@@ -10,7 +10,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from workflow.machines.producer import names_match
-from workflow.machines.validation import FAILURES, VALIDATION, ValidationState
+from workflow.machines.validation import (
+    SUPPORT_FAILURES,
+    VALIDATION,
+    ValidationState,
+    needs_support,
+)
 from workflow.sensitive import NPN_LOOKUP, npn_problem
 from workflow.services.errors import BadInput, Conflict, ServiceError, StaleVersion
 from workflow.services.events import EventOutcome, apply_event, check_may_fire
@@ -32,7 +37,7 @@ from workflow.services.validations import (
     revalidate,
 )
 from workflow.settings import get_settings
-from workflow.tables import NpnValidation
+from workflow.tables import History, NpnValidation
 
 
 async def fire_support_event(
@@ -118,7 +123,7 @@ async def resolve(
     registry: ProducerRegistry | None = None,
 ) -> tuple[EventOutcome, EventOutcome | None]:
     """Close the support case, then validate again at once (as the system). When that
-    comes out valid and the broker is still "Not an Agent Broker", remind them."""
+    comes out valid and the broker has no Agent Broker role yet, remind them."""
     resolved = await fire_support_event(
         assister_id, "resolve", actor, reason, expected_version=expected_version, now=now
     )
@@ -142,27 +147,66 @@ class SweepReport:
 
 
 async def unavailable_due(now: datetime) -> list[dict]:
-    """Validations the registry could not answer, last tried long enough ago."""
+    """Validations the registry could not answer, last tried long enough ago: also those
+    support has a case open for (the registry was down past the SLA)."""
     since = now - timedelta(minutes=get_settings().registry_retry_minutes)
+    unavailable = ValidationState.registry_unavailable
     return await NpnValidation.select(NpnValidation.id, NpnValidation.assister).where(
-        (NpnValidation.state == ValidationState.registry_unavailable)
+        (
+            (NpnValidation.state == unavailable)
+            | (
+                (NpnValidation.state == ValidationState.escalated)
+                & (NpnValidation.failure == unavailable)
+            )
+        )
         & (NpnValidation.last_checked_at <= since)
     )
 
 
 async def breached_due(now: datetime) -> list[dict]:
-    """Failed validations waiting past the SLA's breach limit, no support case yet."""
-    return await NpnValidation.select(NpnValidation.id, NpnValidation.assister).where(
-        NpnValidation.state.is_in(list(FAILURES))
+    """Failed validations waiting past the SLA's breach limit, no support case yet, whose
+    failure needs support (:func:`needs_support`): no SSN, a name that differs from the
+    registry's, a registry that has not answered all along. A missing or inactive license
+    or health LOA, or an unknown NPN, is the broker's to fix: no case is opened for it."""
+    rows = await NpnValidation.select(
+        NpnValidation.id, NpnValidation.assister, NpnValidation.state
+    ).where(
+        NpnValidation.state.is_in(list(SUPPORT_FAILURES))
         & (NpnValidation.stuck_since < breached_before(now))
     )
+    due = []
+    for row in rows:
+        data = (
+            await _last_check_data(row["id"])
+            if row["state"] == ValidationState.npn_mismatch
+            else {}
+        )
+        if row["state"] != ValidationState.npn_mismatch or needs_support(row["state"], data):
+            due.append({"id": row["id"], "assister": row["assister"]})
+    return due
+
+
+async def _last_check_data(case_id: int) -> dict:
+    """The data of the validation's latest ``revalidate`` (what the registry said)."""
+    row = (
+        await History.select(History.data)
+        .where(
+            (History.machine == VALIDATION.name)
+            & (History.entity_id == case_id)
+            & (History.event == "revalidate")
+        )
+        .order_by(History.id, ascending=False)
+        .first()
+        .output(load_json=True)
+    )
+    return (row or {}).get("data") or {}
 
 
 async def retry_unavailable(
     now: datetime | None = None, registry: ProducerRegistry | None = None
 ) -> SweepReport:
-    """Revalidate every ``registry_unavailable`` validation last tried at least
-    ``registry_retry_minutes`` ago."""
+    """Revalidate every ``registry_unavailable`` validation (an open support case
+    included) last tried at least ``registry_retry_minutes`` ago."""
     now = now or datetime.now(UTC)
     rows = await unavailable_due(now)
     outcomes: dict[str, int] = {}
@@ -177,7 +221,7 @@ async def retry_unavailable(
 
 async def escalate_breached(now: datetime | None = None) -> SweepReport:
     """Open a support case (``escalate``, as the system) for every failed validation
-    that has waited past the SLA's breach limit."""
+    that needs support and has waited past the SLA's breach limit."""
     now = now or datetime.now(UTC)
     limit = get_settings().validation_sla_breach_business_days
     rows = await breached_due(now)

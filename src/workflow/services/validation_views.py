@@ -7,22 +7,37 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from workflow.machines.validation import STUCK, VALIDATION
+from workflow.machines.validation import STUCK, VALIDATION, ValidationState
 from workflow.machines.validation_messages import broker_message
+from workflow.services.events import EventOutcome
 from workflow.services.principal import Principal
 from workflow.services.sla import sla_for
 from workflow.services.validations import case_for
 from workflow.settings import get_settings
+from workflow.tables import NpnValidation
 
 
-def message_for(state: str, role: str | None = None) -> str:
+def message_for(state: str, role: str | None = None, failure: str | None = None) -> str:
     settings = get_settings()
     return broker_message(
         state,
         settings.validation_sla_due_business_days,
         settings.validation_sla_breach_business_days,
         role,
+        failure,
     )
+
+
+async def outcome_message(outcome: EventOutcome) -> str:
+    """The broker's message after an event on their validation (an open support case
+    also says what its last check found)."""
+    failure = None
+    if outcome.state == ValidationState.escalated:
+        row = await NpnValidation.select(NpnValidation.failure).where(
+            NpnValidation.id == outcome.id
+        )
+        failure = row[0]["failure"] if row else None
+    return message_for(outcome.state, failure=failure)
 
 
 def sla_fields(case: Mapping[str, Any], now: datetime) -> dict[str, Any]:
@@ -52,7 +67,7 @@ def present_validation(
         "state": case["state"],
         "version": case["version"],
         "allowed_events": VALIDATION.allowed_events(case["state"]),
-        "message": message_for(case["state"], assister["marketplace_role"]),
+        "message": message_for(case["state"], assister["marketplace_role"], case["failure"]),
         "hint": case["hint"],
         "failure": case["failure"],
         # What exactly failed (registry name, license status) is for support's eyes.
