@@ -122,7 +122,7 @@ async def test_missing_ssn_cannot_be_fixed_by_saving_again(client, admin, regist
         ({"npn": "12345678901"}, "npn", "1 to 10 digits"),
         ({"phone": "123-45-6789"}, "phone", "Social Security Number"),
         ({"marketplace_role": "agent"}, "marketplace_role", "marketplace_role"),
-        ({"ssn": "123456789"}, "ssn", "unknown field"),
+        ({"ssn": "123456789"}, "ssn", "not a field of this request"),
         ({}, None, "give at least one of"),
     ],
 )

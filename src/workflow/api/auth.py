@@ -18,7 +18,7 @@ from admin.auth import principal_from_session_cookie
 from workflow.api.sessions import principal_from_cookie
 from workflow.services import audit
 from workflow.services.accounts import principal_for_token
-from workflow.services.principal import ANONYMOUS_ROLE, Principal
+from workflow.services.principal import ANONYMOUS_ROLE, Principal, a_role
 
 ANONYMOUS = ANONYMOUS_ROLE
 STAFF = ("admin", "support")
@@ -62,13 +62,9 @@ async def authorize(connection: ASGIConnection, handler: BaseRouteHandler) -> No
     if principal.role not in roles:
         await _refused(connection, principal, 403, "role not allowed")
         raise PermissionDeniedException(
-            f"{with_article(principal.role)} may not call {connection.scope['method']} "
+            f"{a_role(principal.role)} may not call {connection.scope['method']} "
             f"{route_of(connection)}; allowed: {', '.join(sorted(roles))}"
         )
-
-
-def with_article(role: str) -> str:
-    return f"{'an' if role[0] in 'aeiou' else 'a'} {role}"
 
 
 def route_of(connection: ASGIConnection) -> str:
@@ -139,7 +135,6 @@ def require(
         raise NotAuthorizedException(f"{what} needs an API token: Authorization: Bearer <token>")
     if principal.role not in roles:
         raise PermissionDeniedException(
-            f"{with_article(principal.role)} may not ask for {what}; "
-            f"allowed: {', '.join(sorted(roles))}"
+            f"{a_role(principal.role)} may not ask for {what}; allowed: {', '.join(sorted(roles))}"
         )
     return principal

@@ -11,7 +11,7 @@ from typing import Any
 from workflow.services.clients import client_association, require_may_act
 from workflow.services.consumers import get_consumer
 from workflow.services.errors import Conflict, Forbidden, NotFound
-from workflow.services.principal import Principal
+from workflow.services.principal import Principal, a_role
 from workflow.settings import get_settings
 from workflow.tables import ApplicationStatus, Consumer
 
@@ -111,7 +111,7 @@ async def _worker_label(consumer_id: int, actor: Principal) -> str:
         row = await require_may_act(actor.assister_id, consumer_id)
         return f"their assister {row['assister_name']}"
     raise Forbidden(
-        f"a {actor.role} may see and release the application lock but not take it: only "
+        f"{a_role(actor.role)} may see and release the application lock but not take it: only "
         "the consumer or their assister works on the application"
     )
 

@@ -31,7 +31,7 @@ from workflow.services.errors import (
     NotFound,
     StaleVersion,
 )
-from workflow.services.principal import Principal
+from workflow.services.principal import Principal, a_role
 from workflow.tables import History
 
 
@@ -54,7 +54,7 @@ def check_may_fire(kind: CaseKind, event: str, actor: Principal, reason: str | N
         if actor.role in spec.denied:
             raise Forbidden(spec.denied[actor.role])
         allowed = ", ".join(sorted(spec.roles - {"system"}))
-        raise Forbidden(f"a {actor.role} may not {event} an {kind.noun}; ask: {allowed}")
+        raise Forbidden(f"{a_role(actor.role)} may not {event} an {kind.noun}; ask: {allowed}")
     if spec.needs_reason(actor.role) and not (reason and reason.strip()):
         raise BadInput(f"reason: {event} needs a reason, for the history", field="reason")
 

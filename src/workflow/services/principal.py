@@ -23,3 +23,8 @@ class Principal:
 
 
 SYSTEM = Principal(user_id=None, username="system", role="system")
+
+
+def a_role(role: str) -> str:
+    """``an assister``, ``a support``: for messages that name who was refused."""
+    return f"{'an' if role[:1] in tuple('aeiou') else 'a'} {role}"
