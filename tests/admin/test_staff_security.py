@@ -152,3 +152,33 @@ async def test_deactivating_a_user_ends_their_admin_session_at_once(web, db):
         )
         assert r.status_code == 200, r.text
         assert (await other.get("/admin/api/user/")).status_code == 401
+
+
+COOKIE_READS = ("/staff/validations", "/staff/dashboard", "/assisters", "/support/validations")
+
+
+async def test_mfa_required_an_unenrolled_session_reads_nothing_outside_the_admin(
+    web, admin, client, mfa_required
+):
+    from piccolo_api.mfa.authenticator.tables import AuthenticatorSecret
+
+    from tests.helpers import new_assister
+    from workflow.services.users import user_id_for
+
+    a = await new_assister(client, admin)
+    reads = (*COOKIE_READS, f"/assisters/{a['id']}/clients")
+    name = await signed_in(web, "support")  # password only: not enrolled yet
+    for path in reads:
+        r = await web.get(path)
+        assert r.status_code == 401, (path, r.status_code)
+
+    # Enrolled, signed in again with a code: the same pages answer.
+    secret, _ = await AuthenticatorSecret.create_new(
+        user_id=await user_id_for(name),
+        encryption_provider=_provider(_key(get_settings())).encryption_provider,
+    )
+    web.cookies.clear()
+    assert (await sign_in(web, name, mfa_code=_code(secret))).status_code == 200
+    for path in reads:
+        r = await web.get(path)
+        assert r.status_code == 200, (path, r.status_code)
