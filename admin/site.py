@@ -15,6 +15,7 @@ from piccolo_api.rate_limiting.middleware import InMemoryLimitProvider
 
 from admin.auth import StaffSession, StaffUser
 from admin.event_forms import event_forms
+from admin.form_choices import add_form_choices
 from admin.mfa import mfa_gate, mfa_providers
 from admin.tables import table_configs
 from admin.user_forms import user_forms
@@ -35,7 +36,7 @@ def admin_app():
     from piccolo_admin.endpoints import create_admin
 
     settings = get_settings()
-    return create_admin(
+    admin = create_admin(
         tables=table_configs(),
         forms=[*event_forms(), *user_forms()],
         auth_table=StaffUser,
@@ -54,6 +55,8 @@ def admin_app():
             limit=settings.staff_login_rate_limit, timespan=300
         ),
     )
+    add_form_choices(admin)
+    return admin
 
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}

@@ -221,3 +221,16 @@ async def test_create_user_form_shows_the_token_once_and_it_works(web, client, d
     assert (
         await client.get("/users", headers={"Authorization": f"Bearer {token}"})
     ).status_code == 200
+
+
+async def test_form_fields_with_listed_values_are_drop_downs(web, db):
+    await signed_in(web)
+    page = (await web.get("/admin/")).text
+    assert '<script src="./extras/form-choices.js" defer>' in page
+    script = await web.get("/admin/extras/form-choices.js")
+    assert script.status_code == 200 and "javascript" in script.headers["content-type"]
+    schema = (await web.get("/admin/api/forms/fire-event-on-assister-lifecycle/schema/")).json()
+    events = schema["properties"]["event"]["extra"]["choices"]
+    assert events["activate"]["description"].startswith("activates the account")
+    people = (await web.get("/admin/api/forms/new-assister/schema/")).json()
+    assert people["properties"]["kind"]["enum"] == ["broker", "navigator", "cac"]

@@ -29,7 +29,12 @@ async def test_staff_move_a_case_through_the_admin(client, admin, live_server, p
     # The generated form fires the event through the same service as the API.
     await page.goto(base + "/admin/#/forms/fire-event-on-assister-lifecycle")
     await page.locator("input[name=case_id]").fill(str(ana["id"]))
-    await page.locator("input[name=event]").fill("complete_training")
+    # The event is a drop-down of the machine's events, each with its description.
+    events = page.get_by_role("combobox", name="Event")
+    await events.select_option("complete_training")
+    assert "completed a course" in await page.locator("p.choice-help").first.inner_text()
+    options = await events.locator("option").all_inner_texts()
+    assert "activate" in options and "complete training" in options
     await page.locator("input[name=reason]").fill("finished the full course")
     await screenshot("2-fire-event-form")
     await page.get_by_role("button", name="Submit").click()
