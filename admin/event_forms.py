@@ -218,8 +218,9 @@ def single_endpoint(kind: CaseKind):
 
 
 def refusal(exc: MachineError) -> str:
+    """The API's message, with the events allowed now unless it names them already."""
     allowed = getattr(exc, "allowed_events", None)
-    if allowed is not None:
+    if allowed is not None and "allowed now" not in exc.detail:
         return f"{exc.detail} (allowed now: {', '.join(allowed) or 'none'})"
     return exc.detail
 

@@ -15,9 +15,9 @@ from piccolo_api.rate_limiting.middleware import InMemoryLimitProvider
 
 from admin.auth import StaffSession, StaffUser
 from admin.event_forms import event_forms
-from admin.form_choices import add_form_choices
 from admin.mfa import mfa_gate, mfa_providers
 from admin.tables import table_configs
+from admin.ui_extras import add_ui_extras
 from admin.user_forms import user_forms
 from workflow.api.auth import ANONYMOUS, allow
 from workflow.services import audit
@@ -55,7 +55,7 @@ def admin_app():
             limit=settings.staff_login_rate_limit, timespan=300
         ),
     )
-    add_form_choices(admin)
+    add_ui_extras(admin)
     return admin
 
 

@@ -100,7 +100,7 @@ def table_configs() -> list[TableConfig]:
         config(v, SUPPORT,
                [v.id, v.assister, v.state, v.failure, v.stuck_since, v.escalated_at,
                 v.attempts, v.updated_at],
-               [v.state, v.failure, v.stuck_since, v.escalated_at, v.updated_at],
+               [v.assister, v.state, v.failure, v.stuck_since, v.escalated_at, v.updated_at],
                [OrderBy(v.stuck_since)], creates="a broker's validation starts with them"),
         config(ProducerRecord, SUPPORT, None, None, None,
                creates="load the registry with `workflow registry load FILE.csv`"),

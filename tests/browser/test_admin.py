@@ -17,6 +17,12 @@ async def test_staff_move_a_case_through_the_admin(client, admin, live_server, p
     await page.get_by_role("button", name="Login").click()
     await page.get_by_text(name).first.wait_for()  # the signed-in user's menu
 
+    # Tables carry readable names, not their SQL names.
+    sidebar = page.locator("div.sidebar")
+    await sidebar.locator("span", has_text="NPN validations").wait_for()
+    await sidebar.locator("span", has_text="users (logins)").wait_for()
+    assert await sidebar.locator("span", has_text="piccolo user").count() == 0
+
     # The list, then the assister's record.
     await page.goto(base + "/admin/#/assisters")
     await page.get_by_role("cell", name="Ana Torres").wait_for()

@@ -1,4 +1,9 @@
-"""Drop-downs in the admin's forms.
+"""Two things piccolo-admin 1.14's page cannot be told, added by one small script.
+
+Readable table names: its sidebar and headings show a table's SQL name with spaces
+("piccolo user", "npn validations"); the script shows ``LABELS`` instead.
+
+Drop-downs in the admin's forms:
 
 piccolo-admin 1.14 draws a custom form's fields with its ``NewForm`` component, which
 (unlike the table editor) passes no ``choices`` to its inputs: every string field is a
@@ -11,12 +16,27 @@ the original box, so the form submits exactly as before and still works without 
 
 from __future__ import annotations
 
+import json
+
 from starlette.responses import PlainTextResponse, Response
 
-SCRIPT_PATH = "/extras/form-choices.js"
+SCRIPT_PATH = "/extras/admin-extras.js"
+LABELS = {
+    "piccolo_user": "users (logins)",
+    "npn_validations": "NPN validations",
+    "api_tokens": "API tokens",
+}
 
 SCRIPT = r"""
 (() => {
+  const labels = new Map(Object.entries(__LABELS__).map(([k, v]) => [k.replaceAll("_", " "), v]));
+  const relabel = () => {
+    for (const el of document.querySelectorAll("#app span, #app h1")) {
+      const text = el.childElementCount ? null : el.textContent.trim();
+      if (text && labels.has(text)) el.textContent = labels.get(text);
+    }
+  };
+
   const schemas = {};
   const schemaFor = (slug) => (schemas[slug] ??= fetch(`./api/forms/${slug}/schema/`, {
     credentials: "same-origin",
@@ -70,25 +90,29 @@ SCRIPT = r"""
     }
   };
 
-  new MutationObserver(enhance).observe(document.documentElement, {
+  new MutationObserver(() => {
+    relabel();
+    enhance();
+  }).observe(document.documentElement, {
     childList: true,
     subtree: true,
   });
 })();
-"""
+""".replace("__LABELS__", json.dumps(LABELS))
 
 
 async def _extras(scope, receive, send) -> None:
     # A mount, not a route: litestar hands its mounted apps the path with a trailing
     # slash, which a route would answer with a redirect outside /admin/.
-    if scope["type"] == "http" and scope["path"].rstrip("/").endswith("/form-choices.js"):
+    name = SCRIPT_PATH.rsplit("/", 1)[1]
+    if scope["type"] == "http" and scope["path"].rstrip("/").endswith(name):
         response = Response(SCRIPT, media_type="text/javascript")
     else:
         response = PlainTextResponse("not found", status_code=404)
     await response(scope, receive, send)
 
 
-def add_form_choices(admin_router) -> None:
+def add_ui_extras(admin_router) -> None:
     """Serve the script from the admin itself and load it from the admin's page."""
     admin_router.mount(SCRIPT_PATH.rsplit("/", 1)[0], app=_extras)
     tag = f'<script src=".{SCRIPT_PATH}" defer></script>'
