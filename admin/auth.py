@@ -102,8 +102,21 @@ async def principal_of(request) -> Principal:
 
 async def principal_from_session_cookie(token: str | None) -> Principal | None:
     """For the staff pages outside piccolo-admin (dashboard, queue, case pages), which
-    share the admin's session cookie."""
+    share the admin's session cookie. With MFA required, the session of a user who has
+    not enrolled reaches nothing here, as in the admin (``admin/mfa.py``)."""
     if not token:
         return None
     user_id = await StaffSession.get_user_id(token)
-    return await staff_principal(user_id) if user_id else None
+    if not user_id or not await mfa_satisfied(user_id):
+        return None
+    return await staff_principal(user_id)
+
+
+async def mfa_satisfied(user_id: int) -> bool:
+    """MFA is not required, or the user has enrolled (piccolo then asks every sign-in
+    for a code; its sessions do not record that they gave one, so this is the check)."""
+    from piccolo_api.mfa.authenticator.tables import AuthenticatorSecret
+
+    if not get_settings().staff_mfa_required:
+        return True
+    return await AuthenticatorSecret.is_user_enrolled(user_id=user_id)

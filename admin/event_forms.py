@@ -69,8 +69,7 @@ def _plain(annotation: Any) -> Any:
 
 
 def _events_choice(spec: MachineSpec) -> Any:
-    # A Literal (not an Enum) so the schema lists the choices inline and the admin
-    # renders a drop-down.
+    # A Literal (not an Enum): the schema lists the values inline.
     return Literal[tuple(staff_events(spec))]
 
 
@@ -94,11 +93,18 @@ def _data_model_fields(spec: MachineSpec) -> dict[str, Any]:
     return merged
 
 
-def choices(values) -> dict[str, Any]:
-    """piccolo-admin renders a field as a drop-down when its schema carries ``choices``
-    (as piccolo's own models do for a column's ``choices``)."""
+def choices(values, descriptions: dict[str, str] | None = None) -> dict[str, Any]:
+    """``choices`` as piccolo's own models write a column's, plus each value's
+    description: ``admin/form_choices.py`` draws the field as a drop-down from them."""
     listed = {str(v): {"display_name": str(v).replace("_", " "), "value": v} for v in values}
+    for value, text in (descriptions or {}).items():
+        listed[value]["description"] = text
     return {"extra": {"choices": listed}}
+
+
+def _event_choices(spec: MachineSpec) -> dict[str, Any]:
+    events = staff_events(spec)
+    return choices(events, {name: spec.events[name].description for name in events})
 
 
 def _literal_values(kind: Any) -> tuple | None:
@@ -129,7 +135,7 @@ def single_model(kind: CaseKind) -> type[BaseModel]:
                 ...,
                 title="Event",
                 description=_event_help(spec),
-                json_schema_extra=choices(staff_events(spec)),
+                json_schema_extra=_event_choices(spec),
             ),
         ),
         reason=(str, Field("", max_length=2000, description="why (kept in the history)")),
@@ -155,7 +161,7 @@ def bulk_model(kind: CaseKind) -> type[BaseModel]:
                 ...,
                 title="Event",
                 description=_event_help(spec),
-                json_schema_extra=choices(staff_events(spec)),
+                json_schema_extra=_event_choices(spec),
             ),
         ),
         reason=(str, Field("", max_length=2000, description="why (kept in each history)")),
@@ -212,8 +218,9 @@ def single_endpoint(kind: CaseKind):
 
 
 def refusal(exc: MachineError) -> str:
+    """The API's message, with the events allowed now unless it names them already."""
     allowed = getattr(exc, "allowed_events", None)
-    if allowed is not None:
+    if allowed is not None and "allowed now" not in exc.detail:
         return f"{exc.detail} (allowed now: {', '.join(allowed) or 'none'})"
     return exc.detail
 

@@ -22,7 +22,7 @@ from piccolo_api.encryption.providers import XChaCha20Provider
 from piccolo_api.mfa.authenticator.provider import AuthenticatorProvider
 from piccolo_api.mfa.authenticator.tables import AuthenticatorSecret
 
-from admin.auth import StaffSession, StaffUser
+from admin.auth import StaffSession, StaffUser, mfa_satisfied
 from workflow.settings import Settings, get_settings
 
 KEY_FILE = Path("mfa.key")
@@ -76,7 +76,7 @@ async def _needs_enrolment(scope) -> bool:
     if user_id is None:
         return False  # not signed in: piccolo-admin itself asks for the password
     user = await StaffUser.objects().where(StaffUser.id == user_id).first()
-    return user is not None and user.admin and not await is_enrolled(user_id)
+    return user is not None and user.admin and not await mfa_satisfied(user_id)
 
 
 def mfa_gate(app):

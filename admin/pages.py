@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated
+from urllib.parse import urlencode
 
 from litestar import Controller, Request, get
 from litestar.params import FromPath, QueryParameter
@@ -15,6 +16,7 @@ from workflow.api.auth import allow
 from workflow.api.diagrams import _case_paths
 from workflow.api.params import Actor, Text
 from workflow.business_days import SlaStatus
+from workflow.machines.validation import FAILURES, STUCK, ValidationState
 from workflow.services.case_kinds import case_kind
 from workflow.services.dashboard import funnel, machine_counts, recent_events
 from workflow.services.errors import BadInput
@@ -25,6 +27,7 @@ from workflow.settings import get_settings
 
 STAFF = allow("admin", "support")
 QUEUE_PAGE = 100
+Page = Annotated[int, QueryParameter(ge=1, le=100_000, description="page, from 1")]
 
 
 class StaffPages(Controller):
@@ -49,21 +52,40 @@ class StaffPages(Controller):
         actor: Actor,
         q: Text = None,
         sla: Annotated[SlaStatus | None, QueryParameter()] = None,
+        state_filter: Annotated[ValidationState | None, QueryParameter(name="state")] = None,
+        failure: Annotated[ValidationState | None, QueryParameter()] = None,
+        page: Page = 1,
     ) -> Template:
+        """The support queue, filtered like ``GET /support/validations``, a page at a time."""
         settings = get_settings()
         try:
             items, total = await support_queue(
-                actor, datetime.now(UTC), sla=sla, q=q, limit=QUEUE_PAGE, offset=0
+                actor,
+                datetime.now(UTC),
+                state=state_filter,
+                failure=failure,
+                sla=sla,
+                q=q,
+                limit=QUEUE_PAGE,
+                offset=(page - 1) * QUEUE_PAGE,
             )
             error = None
         except BadInput as exc:
             items, total, error, q = [], 0, exc.detail, None
+        filters = {"q": q or "", "sla": _value(sla), "state": _value(state_filter)}
+        filters["failure"] = _value(failure)
         context = {
             "staff": actor,
             "items": items,
             "total": total,
-            "q": q or "",
-            "sla": sla.value if sla else "",
+            **filters,
+            "states": [s.value for s in STUCK],
+            "failures": [f.value for f in FAILURES],
+            "page": page,
+            "first": (page - 1) * QUEUE_PAGE + 1 if items else 0,
+            "last": (page - 1) * QUEUE_PAGE + len(items),
+            "previous": _page_link(filters, page - 1) if page > 1 else None,
+            "next": _page_link(filters, page + 1) if page * QUEUE_PAGE < total else None,
             "error": error,
             "due": settings.validation_sla_due_business_days,
             "breach": settings.validation_sla_breach_business_days,
@@ -96,3 +118,12 @@ class StaffPages(Controller):
             "form_slug": f"fire-event-on-{title.lower().replace(' ', '-')}",
         }
         return Template(template_name="pages/staff/case.html", context=context)
+
+
+def _value(choice) -> str:
+    return choice.value if choice else ""
+
+
+def _page_link(filters: dict[str, str], page: int) -> str:
+    given = {k: v for k, v in filters.items() if v}
+    return "/staff/validations?" + urlencode({**given, "page": page})

@@ -91,6 +91,9 @@ def editable_hook(table: type[Table], editable: set[str]) -> Hook:
                 continue  # secrets are never shown, so the form sends them back empty
             elif not _same(current.get(name), value):
                 raise refuse(403, _read_only_message(table, name))
+        if not allowed:
+            # piccolo would run an UPDATE with nothing to set: a 500.
+            raise refuse(400, _nothing_to_change(table, row_id, editable))
         return allowed
 
     return Hook(hook_type=HookType.pre_patch, callable=check)
@@ -107,18 +110,29 @@ def _read_only_message(table: type[Table], name: str) -> str:
     return f"{noun}.{name} is read-only in the admin"
 
 
+def _nothing_to_change(table: type[Table], row_id: Any, editable: set[str]) -> str:
+    noun = table._meta.tablename
+    if not editable:
+        return f"{noun} rows are read-only in the admin: nothing here may be changed"
+    fields = ", ".join(sorted(editable))
+    return f"nothing to change in {noun} {row_id}: in the admin only {fields} may be edited"
+
+
 def _same(old: Any, new: Any) -> bool:
-    if isinstance(old, datetime) and isinstance(new, datetime):
-        return _utc(old) == _utc(new)
+    """Whether ``new`` (what the edit form sent back) leaves ``old`` unchanged. The form
+    sends date-times cut to whole seconds, in UTC, with or without a zone."""
     if isinstance(old, datetime) and isinstance(new, str):
         try:
-            return _utc(old) == _utc(datetime.fromisoformat(new))
+            new = datetime.fromisoformat(new)
         except ValueError:
             return False
+    if isinstance(old, datetime) and isinstance(new, datetime):
+        return _utc_seconds(old) == _utc_seconds(new)
     if old is None or new is None:
         return old is None and new in (None, "")
     return str(old) == str(new) if type(old) is not type(new) else old == new
 
 
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+def _utc_seconds(value: datetime) -> datetime:
+    value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return value.replace(microsecond=0)

@@ -17,6 +17,7 @@ from admin.auth import StaffSession, StaffUser
 from admin.event_forms import event_forms
 from admin.mfa import mfa_gate, mfa_providers
 from admin.tables import table_configs
+from admin.ui_extras import add_ui_extras
 from admin.user_forms import user_forms
 from workflow.api.auth import ANONYMOUS, allow
 from workflow.services import audit
@@ -35,7 +36,7 @@ def admin_app():
     from piccolo_admin.endpoints import create_admin
 
     settings = get_settings()
-    return create_admin(
+    admin = create_admin(
         tables=table_configs(),
         forms=[*event_forms(), *user_forms()],
         auth_table=StaffUser,
@@ -54,6 +55,8 @@ def admin_app():
             limit=settings.staff_login_rate_limit, timespan=300
         ),
     )
+    add_ui_extras(admin)
+    return admin
 
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}

@@ -42,12 +42,21 @@ def config(table, group, columns, filters, order, *, editable=(), creates=VIA_AP
     )
 
 
+class StaffMessage(Message, tablename="messages"):
+    """The admin's view of the mailbox and outbox, without the body: it may hold a
+    one-time Registration Number, which is the assister's alone. Staff see the subject
+    and template; the assister reads the body in their mailbox."""
+
+    body = None  # not a column here: never listed, shown or sent to the browser
+
+
 def newest(column) -> list[OrderBy]:
     return [OrderBy(column, ascending=False)]
 
 
 def table_configs() -> list[TableConfig]:
     a, o, c, s, v = Assister, Organization, Consumer, Association, NpnValidation
+    m = StaffMessage
     return [
         config(o, ASSISTERS, [o.id, o.name, o.kind, o.created_at], [o.name, o.kind],
                [OrderBy(o.name)], editable={"name", "kind"}, creates=None),
@@ -73,12 +82,10 @@ def table_configs() -> list[TableConfig]:
                [ExemptionRequest.state, ExemptionRequest.organization,
                 ExemptionRequest.created_at],
                newest(ExemptionRequest.created_at)),
-        config(Message, ASSISTERS,
-               [Message.id, Message.template, Message.assister, Message.consumer,
-                Message.subject, Message.delivery, Message.created_at],
-               [Message.template, Message.assister, Message.consumer, Message.delivery,
-                Message.language, Message.created_at],
-               newest(Message.created_at), creates="messages are written by the service"),
+        config(m, ASSISTERS,
+               [m.id, m.template, m.assister, m.consumer, m.subject, m.delivery, m.created_at],
+               [m.template, m.assister, m.consumer, m.delivery, m.language, m.created_at],
+               newest(m.created_at), creates="messages are written by the service"),
         config(c, CONSUMERS,
                [c.id, c.name, c.email, c.application_status, c.created_at],
                [c.name, c.email, c.application_status, c.created_at],
@@ -93,7 +100,7 @@ def table_configs() -> list[TableConfig]:
         config(v, SUPPORT,
                [v.id, v.assister, v.state, v.failure, v.stuck_since, v.escalated_at,
                 v.attempts, v.updated_at],
-               [v.state, v.failure, v.stuck_since, v.escalated_at, v.updated_at],
+               [v.assister, v.state, v.failure, v.stuck_since, v.escalated_at, v.updated_at],
                [OrderBy(v.stuck_since)], creates="a broker's validation starts with them"),
         config(ProducerRecord, SUPPORT, None, None, None,
                creates="load the registry with `workflow registry load FILE.csv`"),

@@ -90,13 +90,34 @@ async def deactivate_form(request, form: ByUsername) -> str:
     return f"Deactivated {user['username']}: tokens revoked and sessions ended"
 
 
-async def unlock_form(request, form: ByUsername) -> str:
-    actor = await _actor(request, "admin", "support")
+UNLOCK = ("unlock an admin", "unlock yourself")
+RESET_MFA = ("reset an admin's MFA", "reset your own MFA")
+
+
+async def _target(username: str, actor, what: tuple[str, str], *, admin_on_self: bool) -> dict:
+    """The user a support form acts on. Support helps others, never an admin (whose
+    lockout or lost phone is for another admin) and never themselves; an admin acts on
+    anyone, on themselves only where ``admin_on_self``."""
     try:
-        await unlock(form.username.strip(), actor)
+        user = await users.get_user(await users.user_id_for(username))
     except MachineError as exc:
         raise ValueError(exc.detail) from None
-    return f"Unlocked {form.username.strip()}"
+    on_admin, on_self = what
+    if user["id"] == actor.user_id and not (actor.role == "admin" and admin_on_self):
+        raise ValueError(f"you may not {on_self}; ask an admin")
+    if actor.role != "admin" and user["role"] == "admin":
+        raise ValueError(f"support may not {on_admin}; ask another admin")
+    return user
+
+
+async def unlock_form(request, form: ByUsername) -> str:
+    actor = await _actor(request, "admin", "support")
+    user = await _target(form.username.strip(), actor, UNLOCK, admin_on_self=True)
+    try:
+        await unlock(user["username"], actor)
+    except MachineError as exc:
+        raise ValueError(exc.detail) from None
+    return f"Unlocked {user['username']}"
 
 
 class IssueToken(BaseModel):
@@ -132,13 +153,12 @@ async def reset_mfa_form(request, form: ByUsername) -> str:
     from admin.mfa import reset
 
     actor = await _actor(request, "admin", "support")
-    try:
-        user_id = await users.user_id_for(form.username.strip())
-    except MachineError as exc:
-        raise ValueError(exc.detail) from None
-    await reset(user_id)
-    await audit.record("mfa_reset", "success", actor=actor, object_type="user", object_id=user_id)
-    return f"MFA reset for {form.username.strip()}: they set up an authenticator at next sign-in"
+    user = await _target(form.username.strip(), actor, RESET_MFA, admin_on_self=False)
+    await reset(user["id"])
+    await audit.record(
+        "mfa_reset", "success", actor=actor, object_type="user", object_id=user["id"]
+    )
+    return f"MFA reset for {user['username']}: they set up an authenticator at next sign-in"
 
 
 def user_forms() -> list[FormConfig]:
@@ -153,9 +173,11 @@ def user_forms() -> list[FormConfig]:
         form("Deactivate user", ByUsername, deactivate_form,
              "The login stops at once: tokens revoked, sessions ended."),
         form("Unlock user", ByUsername, unlock_form,
-             "Lift a lockout after too many failed sign-ins (support may do this)."),
+             "Lift a lockout after too many failed sign-ins (support may, for users who "
+             "are not admins)."),
         form("Reset MFA", ByUsername, reset_mfa_form,
-             "A lost phone: remove someone's authenticator so they can enrol again."),
+             "A lost phone: remove someone else's authenticator so they can enrol again "
+             "(support may, for users who are not admins)."),
         form("Issue token", IssueToken, issue_token_form, "A new API token, shown once."),
         form("Revoke token", RevokeToken, revoke_token_form,
              "Token ids are on the API tokens table."),

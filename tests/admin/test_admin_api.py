@@ -153,7 +153,9 @@ async def test_the_bulk_form_reports_each_case(web, admin, client):
     text = r.json()["custom_form_success"]
     assert text.startswith("lapse: 1 applied, 2 refused.")
     assert f"✓ assister {b['id']}: lapse applied, trained → lapsed" in text
-    assert f"✗ assister {a['id']}: refused:" in text and "allowed now" in text
+    refused = next(line for line in text.splitlines() if f"assister {a['id']}:" in line)
+    assert refused.startswith(f"✗ assister {a['id']}: refused: lapse is not allowed")
+    assert refused.count("allowed now") == 1
     assert "✗ assister 999999: refused: assister 999999 not found" in text
     assert (await _row(Assister, a["id"]))["state"] == "onboarded"
     assert (await _row(Assister, b["id"]))["state"] == "lapsed"
@@ -221,3 +223,30 @@ async def test_create_user_form_shows_the_token_once_and_it_works(web, client, d
     assert (
         await client.get("/users", headers={"Authorization": f"Bearer {token}"})
     ).status_code == 200
+
+
+async def test_form_fields_with_listed_values_are_drop_downs(web, db):
+    await signed_in(web)
+    page = (await web.get("/admin/")).text
+    assert '<script src="./extras/admin-extras.js" defer>' in page
+    script = await web.get("/admin/extras/admin-extras.js")
+    assert script.status_code == 200 and "javascript" in script.headers["content-type"]
+    assert '"npn_validations": "NPN validations"' in script.text
+    schema = (await web.get("/admin/api/forms/fire-event-on-assister-lifecycle/schema/")).json()
+    events = schema["properties"]["event"]["extra"]["choices"]
+    assert events["activate"]["description"].startswith("activates the account")
+    people = (await web.get("/admin/api/forms/new-assister/schema/")).json()
+    assert people["properties"]["kind"]["enum"] == ["broker", "navigator", "cac"]
+
+
+async def test_npn_validations_filter_by_assister(web, admin, client):
+    from tests.helpers import NAME_MISMATCH, VALID, load_sample_registry
+
+    await load_sample_registry()
+    one = await new_broker(client, admin, NAME_MISMATCH)
+    await new_broker(client, admin, VALID)
+    await signed_in(web, "support")
+    schema = (await web.get("/admin/api/tables/npn_validations/schema/")).json()
+    assert "assister" in schema["extra"]["visible_filter_names"]
+    rows = (await web.get(f"/admin/api/tables/npn_validations/?assister={one['id']}")).json()
+    assert [r["assister"] for r in rows["rows"]] == [one["id"]]

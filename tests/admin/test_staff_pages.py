@@ -7,6 +7,7 @@ import re
 from tests.admin.helpers import csrf_headers, signed_in
 from tests.helpers import (
     NAME_MISMATCH,
+    NO_LICENSE,
     load_sample_registry,
     new_assister,
     new_broker,
@@ -48,6 +49,30 @@ async def test_support_queue_page_lists_stuck_validations(web, admin, client):
     assert "0 stuck validations." in empty.text
     ssn = await web.get("/staff/validations", params={"q": "123-45-6789"})
     assert ssn.status_code == 400 and "Social Security Number" in ssn.text
+
+
+async def test_support_queue_page_filters_like_the_api_and_pages(web, admin, client, monkeypatch):
+    from admin import pages as staff_pages
+
+    await load_sample_registry()
+    for producer in (NAME_MISMATCH, NO_LICENSE):
+        broker = await new_broker(client, admin, producer)
+        await patch_profile(client, admin, broker["id"], marketplace_role="individual")
+    await signed_in(web, "support")
+    by_state = (await web.get("/staff/validations", params={"state": "no_license"})).text
+    assert "1 stuck validation." in by_state and NO_LICENSE[1] in by_state
+    assert '<option value="no_license" selected>' in by_state
+    by_failure = await web.get("/staff/validations", params={"failure": "npn_mismatch"})
+    assert "1 stuck validation." in by_failure.text and NAME_MISMATCH[1] in by_failure.text
+    assert (await web.get("/staff/validations", params={"state": "bogus"})).status_code == 400
+
+    monkeypatch.setattr(staff_pages, "QUEUE_PAGE", 1)
+    first = (await web.get("/staff/validations", params={"sla": "within"})).text
+    assert "2 stuck validations. Showing 1–1." in first
+    assert 'href="/staff/validations?sla=within&amp;page=2"' in first and "Previous" not in first
+    second = (await web.get("/staff/validations", params={"sla": "within", "page": 2})).text
+    assert "Showing 2–2." in second and "Next page" not in second and "Previous" in second
+    assert (await web.get("/staff/validations", params={"page": 0})).status_code == 400
 
 
 async def test_case_page_shows_state_allowed_events_and_history(web, admin, client):

@@ -96,7 +96,7 @@ async def test_support_resets_someones_mfa(web, db, mfa_required):
 
     from workflow.services.users import user_id_for
 
-    lost_phone = await staff_user("admin")
+    lost_phone = await staff_user("support")
     user_id = await user_id_for(lost_phone)
     secret, _ = await AuthenticatorSecret.create_new(
         user_id=user_id, encryption_provider=_provider(_key(get_settings())).encryption_provider
@@ -152,3 +152,64 @@ async def test_deactivating_a_user_ends_their_admin_session_at_once(web, db):
         )
         assert r.status_code == 200, r.text
         assert (await other.get("/admin/api/user/")).status_code == 401
+
+
+COOKIE_READS = ("/staff/validations", "/staff/dashboard", "/assisters", "/support/validations")
+
+
+async def test_mfa_required_an_unenrolled_session_reads_nothing_outside_the_admin(
+    web, admin, client, mfa_required
+):
+    from piccolo_api.mfa.authenticator.tables import AuthenticatorSecret
+
+    from tests.helpers import new_assister
+    from workflow.services.users import user_id_for
+
+    a = await new_assister(client, admin)
+    reads = (*COOKIE_READS, f"/assisters/{a['id']}/clients")
+    name = await signed_in(web, "support")  # password only: not enrolled yet
+    for path in reads:
+        r = await web.get(path)
+        assert r.status_code == 401, (path, r.status_code)
+
+    # Enrolled, signed in again with a code: the same pages answer.
+    secret, _ = await AuthenticatorSecret.create_new(
+        user_id=await user_id_for(name),
+        encryption_provider=_provider(_key(get_settings())).encryption_provider,
+    )
+    web.cookies.clear()
+    assert (await sign_in(web, name, mfa_code=_code(secret))).status_code == 200
+    for path in reads:
+        r = await web.get(path)
+        assert r.status_code == 200, (path, r.status_code)
+
+
+async def _people_form(web, form: str, username: str):
+    return await web.post(
+        f"/admin/api/forms/{form}/", json={"username": username}, headers=csrf_headers(web)
+    )
+
+
+async def test_support_unlocks_and_resets_only_other_non_admins(web, db):
+    from workflow.services.users import get_user, user_id_for
+
+    other_admin = await staff_user("admin")
+    colleague = await staff_user("support")
+    me = await signed_in(web, "support")
+    for form in ("unlock-user", "reset-mfa"):
+        for target, why in ((other_admin, "support may not"), (me, "you may not")):
+            r = await _people_form(web, form, target)
+            assert r.status_code == 422 and why in r.text, (form, target, r.text)
+        assert (await _people_form(web, form, colleague)).status_code == 200
+    refused = await AuditEntry.select().where(AuditEntry.outcome == "refused")
+    assert len(refused) == 4
+    assert (await get_user(await user_id_for(other_admin)))["username"] == other_admin
+
+
+async def test_admin_resets_anyone_but_themselves(web, db):
+    other_admin = await staff_user("admin")
+    me = await signed_in(web, "admin")
+    assert (await _people_form(web, "reset-mfa", other_admin)).status_code == 200
+    r = await _people_form(web, "reset-mfa", me)
+    assert r.status_code == 422 and "your own MFA" in r.text
+    assert (await _people_form(web, "unlock-user", other_admin)).status_code == 200

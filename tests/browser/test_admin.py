@@ -17,6 +17,12 @@ async def test_staff_move_a_case_through_the_admin(client, admin, live_server, p
     await page.get_by_role("button", name="Login").click()
     await page.get_by_text(name).first.wait_for()  # the signed-in user's menu
 
+    # Tables carry readable names, not their SQL names.
+    sidebar = page.locator("div.sidebar")
+    await sidebar.locator("span", has_text="NPN validations").wait_for()
+    await sidebar.locator("span", has_text="users (logins)").wait_for()
+    assert await sidebar.locator("span", has_text="piccolo user").count() == 0
+
     # The list, then the assister's record.
     await page.goto(base + "/admin/#/assisters")
     await page.get_by_role("cell", name="Ana Torres").wait_for()
@@ -29,7 +35,12 @@ async def test_staff_move_a_case_through_the_admin(client, admin, live_server, p
     # The generated form fires the event through the same service as the API.
     await page.goto(base + "/admin/#/forms/fire-event-on-assister-lifecycle")
     await page.locator("input[name=case_id]").fill(str(ana["id"]))
-    await page.locator("input[name=event]").fill("complete_training")
+    # The event is a drop-down of the machine's events, each with its description.
+    events = page.get_by_role("combobox", name="Event")
+    await events.select_option("complete_training")
+    assert "completed a course" in await page.locator("p.choice-help").first.inner_text()
+    options = await events.locator("option").all_inner_texts()
+    assert "activate" in options and "complete training" in options
     await page.locator("input[name=reason]").fill("finished the full course")
     await screenshot("2-fire-event-form")
     await page.get_by_role("button", name="Submit").click()

@@ -35,7 +35,9 @@ class ConsumerController(Controller):
         self, actor: Actor, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
     ) -> MessagePage:
         """The consumer's notices about their assister (newest first)."""
-        items, total = await mailbox(None, limit, offset, consumer_id=actor.consumer_id)
+        items, total = await mailbox(
+            None, limit, offset, consumer_id=actor.consumer_id, reader_is_recipient=True
+        )
         return MessagePage(convert(items, list), total, limit, offset)
 
     @get("/{consumer_id:int}/application/lock", opt=LOCK_USERS)

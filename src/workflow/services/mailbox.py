@@ -7,6 +7,7 @@ the body. It sees the recipient as ``assister`` or ``consumer``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -18,6 +19,16 @@ from workflow.tables import Message
 from workflow.templating import environment
 
 DEFAULT_LANGUAGE = "en"
+# A Registration Number (``workflow.codes``): four groups of four from its alphabet.
+_CODE = "[A-HJ-KMNP-Z2-9]{4}"
+REGISTRATION_NUMBER = re.compile(rf"\b{_CODE}-{_CODE}-{_CODE}\b")
+MASKED = "••••-••••-•••• (shown only in the assister's own mailbox)"
+
+
+def mask_secrets(text: str) -> str:
+    """The text with any one-time Registration Number hidden: staff read mailboxes to
+    help, but the number is the assister's to activate with."""
+    return REGISTRATION_NUMBER.sub(MASKED, text)
 
 
 def render_message(template: str, language: str, context: Mapping[str, Any]) -> tuple[str, str]:
@@ -65,9 +76,15 @@ async def write_message(
 
 
 async def mailbox(
-    assister_id: int | None, limit: int, offset: int, *, consumer_id: int | None = None
+    assister_id: int | None,
+    limit: int,
+    offset: int,
+    *,
+    consumer_id: int | None = None,
+    reader_is_recipient: bool = False,
 ) -> tuple[list[dict], int]:
-    """One recipient's messages, newest first, and how many there are."""
+    """One recipient's messages, newest first, and how many there are. Registration
+    Numbers are masked unless the reader is the recipient themselves."""
     owner = (
         Message.consumer == consumer_id
         if consumer_id is not None
@@ -83,6 +100,9 @@ async def mailbox(
         Message.created_at,
     ).where(owner)
     items = await query.order_by(Message.id, ascending=False).limit(limit).offset(offset)
+    if not reader_is_recipient:
+        for item in items:
+            item["body"] = mask_secrets(item["body"])
     total = await Message.count().where(owner)
     return items, total
 
