@@ -13,7 +13,8 @@ from tests.helpers import (
 )
 from workflow.tables import Association, History
 
-PUBLIC_FIELDS = {"id", "name", "kind", "organization", "phone", "can_act", "notice"}
+PUBLIC_FIELDS = {"id", "name", "kind", "organization", "phone", "address", "can_act", "notice"}
+ADDRESS = {"street": "100 Main St Ste 2", "city": "St Paul", "state": "MN", "zip": "55101"}
 
 
 async def request(client, headers, number: str):
@@ -22,7 +23,7 @@ async def request(client, headers, number: str):
 
 async def test_request_returns_only_the_assisters_public_details(client, admin):
     consumer, cid = await new_consumer()
-    ana = await active_assister(client, admin, "Ana Torres", phone="612-555-0100")
+    ana = await active_assister(client, admin, "Ana Torres", phone="612-555-0100", address=ADDRESS)
     r = await request(client, consumer, ana["reference_number"])
     assert r.status_code == 201, r.text
     body = r.json()
@@ -32,6 +33,7 @@ async def test_request_returns_only_the_assisters_public_details(client, admin):
     assert set(body["assister"]) == PUBLIC_FIELDS
     assert body["assister"]["name"] == "Ana Torres"
     assert body["assister"]["phone"] == "612-555-0100"
+    assert body["assister"]["address"] == ADDRESS
     assert body["assister"]["organization"].startswith("Org ")
     assert ana["email"] not in r.text and ana["reference_number"] not in r.text
     history = (await client.get(f"/associations/{body['id']}/history", headers=consumer)).json()

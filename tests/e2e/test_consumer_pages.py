@@ -15,6 +15,7 @@ from workflow.settings import get_settings
 from workflow.tables import Association, ConsumerSession
 
 PASSWORD = "correct horse battery staple"
+ADDRESS = {"street": "100 Main St", "city": "St Paul", "state": "MN", "zip": "55101"}
 
 
 @pytest.fixture
@@ -88,7 +89,7 @@ async def test_sign_in_form_needs_its_own_token(web, maria):
 
 
 async def test_the_whole_flow_with_form_posts(web, client, admin, maria):
-    ana = await active_assister(client, admin, "Ana Torres", phone="612-555-0100")
+    ana = await active_assister(client, admin, "Ana Torres", phone="612-555-0100", address=ADDRESS)
     ben = await active_assister(client, admin, "Ben Okafor")
     await sign_in(web)
     token = csrf((await web.get("/consumer/assister")).text)
@@ -105,6 +106,7 @@ async def test_the_whole_flow_with_form_posts(web, client, admin, maria):
     assert r.status_code == 303
     select = await web.get(r.headers["location"])
     assert "Select the assister helping you" in select.text and "612-555-0100" in select.text
+    assert "100 Main St<br>St Paul, MN 55101" in select.text
     assert ana["email"] not in select.text
     terms_url = r.headers["location"] + "/terms"
     terms = await web.get(terms_url)
@@ -136,6 +138,21 @@ async def test_the_whole_flow_with_form_posts(web, client, admin, maria):
     assert r.status_code == 303
     page = await web.get(r.headers["location"])
     assert "Your assister was removed" in page.text and "You have no assister" in page.text
+
+
+async def test_the_street_line_follows_the_display_choice(web, client, admin, maria):
+    ana = await active_assister(client, admin, address=ADDRESS, directory_display="not_listed")
+    await sign_in(web)
+    token = csrf((await web.get("/consumer/assister")).text)
+    r = await web.post(
+        "/consumer/assister/request",
+        data={"reference_number": ana["reference_number"], "csrf_token": token},
+    )
+    select = await web.get(r.headers["location"])
+    assert "St Paul, MN 55101" in select.text and "100 Main St" not in select.text
+    await web.post(r.headers["location"] + "/confirm", data={"csrf_token": token})
+    page = await web.get("/consumer/assister")
+    assert "St Paul, MN 55101" in page.text and "100 Main St" not in page.text
 
 
 async def test_cancel_a_request(web, client, admin, maria):

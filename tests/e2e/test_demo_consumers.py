@@ -1,7 +1,7 @@
 """The demo's consumers and associations are made through the services, with history."""
 
 from workflow.services.demo import load_demo
-from workflow.tables import Association, Consumer, History
+from workflow.tables import Assister, Association, Consumer, History
 
 
 async def test_demo_loads_consumers_with_every_association_state(client, db):
@@ -24,3 +24,16 @@ async def test_demo_loads_consumers_with_every_association_state(client, db):
     assert kinds == {"create", "confirm", "disassociate", "acknowledge", "transfer"}
     assert any(r["end_reason"] and r["end_reason"].startswith("replaced") for r in rows)
     assert any(r["client_status"] == "in_progress" for r in rows)
+
+
+async def test_demo_assisters_have_addresses_with_every_display_choice(client, db):
+    await load_demo(skip_if_present=False)
+    rows = await Assister.select(Assister.address_city, Assister.directory_display).where(
+        Assister.address_city.is_not_null()
+    )
+    assert {r["directory_display"] for r in rows} == {
+        "all",
+        "all_but_street",
+        "home_state_only",
+        "not_listed",
+    }

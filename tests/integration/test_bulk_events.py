@@ -19,10 +19,11 @@ async def test_moves_allowed_cases_and_reports_the_rest(client, admin):
     ]
     active = await walk_to(client, admin, await new_assister(client, admin), "active")
     fresh = await new_assister(client, admin)  # onboarded: lapse is not allowed
-    ids = [a["id"] for a in trained] + [active["id"], fresh["id"], 99999]
+    cases = {a["id"]: a["version"] for a in [*trained, active, fresh]}
+    cases[99999] = 1  # no such assister: ignored
 
     outcome = await apply_event_bulk(
-        "assister", ids, "lapse", actor=SYSTEM, reason="rule: test", now=NOW
+        "assister", cases, "lapse", actor=SYSTEM, reason="rule: test", now=NOW
     )
     assert sorted(outcome.applied["trained"]) == sorted(a["id"] for a in trained)
     assert outcome.applied["active"] == [active["id"]]
@@ -42,16 +43,19 @@ async def test_moves_allowed_cases_and_reports_the_rest(client, admin):
     assert (await Assister.select().where(Assister.id == fresh["id"]).first())["version"] == 1
 
     again = await apply_event_bulk(
-        "assister", ids, "lapse", actor=SYSTEM, reason="rule: test", now=NOW
+        "assister", cases, "lapse", actor=SYSTEM, reason="rule: test", now=NOW
     )
-    assert again.count == 0  # idempotent: lapsed cases are refused, nothing written twice
+    assert again.count == 0  # idempotent: nothing written twice
+    assert sorted(again.stale) == sorted(a["id"] for a in [*trained, active])
 
 
 async def test_roles_still_apply(client, admin):
     a = await walk_to(client, admin, await new_assister(client, admin), "trained")
     support = Principal(user_id=None, username="s", role="support")
     with pytest.raises(Forbidden):
-        await apply_event_bulk("assister", [a["id"]], "lapse", actor=support, reason="x", now=NOW)
+        await apply_event_bulk(
+            "assister", {a["id"]: a["version"]}, "lapse", actor=support, reason="x", now=NOW
+        )
 
 
 async def test_events_whose_guards_read_case_facts_are_refused(client, admin):
@@ -60,7 +64,7 @@ async def test_events_whose_guards_read_case_facts_are_refused(client, admin):
     with pytest.raises(RowFactsNeeded, match="apply_event"):
         await apply_event_bulk(
             "assister",
-            [a["id"]],
+            {a["id"]: a["version"]},
             "register",
             actor=admin_actor,
             reason="x",

@@ -10,6 +10,7 @@ from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 from workflow.api.auth import allow
 from workflow.api.params import DEFAULT_LIMIT, Actor, Id, IdFilter, Limit, Offset, Text
 from workflow.api.schemas import (
+    AddressBody,
     AssisterOut,
     AssisterPage,
     EventBody,
@@ -50,6 +51,12 @@ def parse_if_match(value: str | None) -> int | None:
     return int(cleaned)
 
 
+def _address(body: AddressBody | None) -> svc.Address | None:
+    if body is None:
+        return None
+    return svc.Address(street=body.street, city=body.city, state=body.state, zip=body.zip)
+
+
 class AssisterController(Controller):
     path = "/assisters"
     tags = ["assisters"]
@@ -57,7 +64,9 @@ class AssisterController(Controller):
     @post("/", opt=allow("admin"), status_code=201)
     async def create(self, data: JSONBody[NewAssisterBody], actor: Actor) -> AssisterOut:
         """Onboard an assister (admin). Brokers may carry an NPN; navigators and CACs
-        belong to an organisation. The record starts ``onboarded`` with a Reference Number."""
+        belong to an organisation. ``address`` is the business address (street, city,
+        state, ZIP) and ``directory_display`` how much of it the public sees. The record
+        starts ``onboarded`` with a Reference Number."""
         new = svc.NewAssister(
             kind=data.kind,
             name=data.name,
@@ -67,6 +76,8 @@ class AssisterController(Controller):
             organization_id=data.organization_id,
             ssn_provided=data.ssn_provided,
             language=data.language,
+            address=_address(data.address),
+            directory_display=data.directory_display,
         )
         return convert(await svc.create_assister(new, actor), AssisterOut)
 
@@ -104,8 +115,9 @@ class AssisterController(Controller):
     async def update(
         self, assister_id: Id, data: JSONBody[ProfileBody], actor: Actor
     ) -> ProfileOut:
-        """Change ``name`` (admin only), ``phone``, and for brokers ``npn`` and
-        ``marketplace_role`` (the assister themselves or an admin). Saving a broker's
+        """Change ``name`` (admin only), ``phone``, the business ``address`` (all four
+        parts), ``directory_display``, and for brokers ``npn`` and ``marketplace_role``
+        (the assister themselves or an admin). Saving a broker's
         NPN, name or role validates the NPN against the producer registry; the answer
         is in ``validation`` (its ``message`` says what to do). An Agent Broker role
         (individual, shop, both) needs a valid NPN: otherwise the rest is saved and the
@@ -116,6 +128,8 @@ class AssisterController(Controller):
             phone=data.phone,
             npn=data.npn,
             marketplace_role=data.marketplace_role,
+            address=_address(data.address),
+            directory_display=data.directory_display,
         )
         return convert(await update_profile(assister_id, changes, actor), ProfileOut)
 

@@ -35,6 +35,15 @@ class NewAssociationBody(Struct, forbid_unknown_fields=True):
     reference_number: Annotated[str, Meta(min_length=1, max_length=40)]
 
 
+class PublicAddressOut(Struct):
+    """``street`` is null when the assister's directory display choice hides it."""
+
+    street: str | None
+    city: str
+    state: str
+    zip: str
+
+
 class AssisterPublicOut(Struct):
     """What a consumer sees of an assister: never their email or private fields."""
 
@@ -43,6 +52,7 @@ class AssisterPublicOut(Struct):
     kind: str
     organization: str | None
     phone: str | None
+    address: PublicAddressOut | None
     can_act: bool
     notice: str | None
 

@@ -13,6 +13,7 @@ from workflow.api.params import RowId
 from workflow.machines.assister import AssisterKind
 from workflow.machines.training_year import Language
 from workflow.tables import OrganizationKind
+from workflow.tables.assisters import DirectoryDisplay
 
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 Email = Annotated[str, Meta(pattern=EMAIL_PATTERN, max_length=254)]
@@ -20,6 +21,22 @@ Name = Annotated[str, Meta(min_length=1, max_length=200, pattern=r"\S")]
 Phone = Annotated[str, Meta(pattern=r"^[0-9+()\-. x]{7,40}$")]
 Npn = Annotated[str, Meta(pattern=r"^[0-9]{1,10}$", description="National Producer Number")]
 Reason = Annotated[str, Meta(max_length=2000)]
+
+
+class AddressBody(Struct, forbid_unknown_fields=True):
+    """A business address; ``state`` (two-letter postal code) is the home state."""
+
+    street: Annotated[str, Meta(min_length=1, max_length=200, pattern=r"\S")]
+    city: Annotated[str, Meta(min_length=1, max_length=100, pattern=r"\S")]
+    state: Annotated[str, Meta(pattern=r"^\s*[A-Za-z]{2}\s*$", description="e.g. MN")]
+    zip: Annotated[str, Meta(pattern=r"^\s*[0-9]{5}(-[0-9]{4})?\s*$", description="ZIP or ZIP+4")]
+
+
+class AddressOut(Struct):
+    street: str
+    city: str
+    state: str
+    zip: str
 
 
 class ErrorBody(Struct):
@@ -37,6 +54,9 @@ class NewAssisterBody(Struct, forbid_unknown_fields=True):
     # Whether the person gave an SSN when their account was created. Never the SSN itself.
     ssn_provided: bool = False
     language: Language = Language.en
+    address: AddressBody | None = None
+    # What the public directory (and a consumer) may see of the contact details.
+    directory_display: DirectoryDisplay = DirectoryDisplay.all
 
 
 class TrainingStatus(Struct):
@@ -79,6 +99,8 @@ class AssisterOut(Struct):
     ssn_provided: bool = False
     onboarded_on: date | None = None
     language: str = "en"
+    address: AddressOut | None = None
+    directory_display: str = DirectoryDisplay.all
     training: TrainingStatus | None = None  # on a single assister's record only
 
 

@@ -8,8 +8,9 @@ from typing import Annotated
 
 from msgspec import Meta, Struct
 
-from workflow.api.schemas import AssisterOut, EventResult, Name, Phone
+from workflow.api.schemas import AddressBody, AssisterOut, EventResult, Name, Phone
 from workflow.machines.marketplace import MarketplaceRole
+from workflow.tables.assisters import DirectoryDisplay
 
 # Checked by the service, so a wrong number gets a hint (license number, tax ID, SSN).
 NpnInput = Annotated[str, Meta(max_length=40, description="National Producer Number")]
@@ -17,12 +18,15 @@ NpnInput = Annotated[str, Meta(max_length=40, description="National Producer Num
 
 class ProfileBody(Struct, forbid_unknown_fields=True):
     """Fields to change; leave out what stays. Saving ``npn``, ``name`` or
-    ``marketplace_role`` of a broker validates their NPN."""
+    ``marketplace_role`` of a broker validates their NPN. ``address`` replaces the whole
+    business address."""
 
     name: Name | None = None
     phone: Phone | None = None
     npn: NpnInput | None = None
     marketplace_role: MarketplaceRole | None = None
+    address: AddressBody | None = None
+    directory_display: DirectoryDisplay | None = None
 
 
 class ValidationOut(Struct):

@@ -2,14 +2,15 @@
 
 Piccolo builds a statement's parameters one by one in Python, which for thousands of
 rows costs more than the database spends on them. These helpers hand the driver one
-prepared statement and all rows at once (``executemany``), and pass a list of ids as a
-single parameter (``= ANY($1)`` on PostgreSQL, ``json_each(?)`` on SQLite).
+prepared statement and all rows at once (``executemany``), and pass a list of ids (or
+of (id, version) pairs) as one or two parameters (``= ANY($1)`` / ``unnest($1, $2)`` on
+PostgreSQL, ``json_each(?)`` on SQLite).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -29,27 +30,37 @@ def _placeholders(count: int, sqlite: bool) -> str:
 
 
 async def move_states(
-    table: str, ids: Sequence[int], source: str, dest: str, now: datetime
+    table: str, cases: Mapping[int, int], source: str, dest: str, now: datetime
 ) -> list[int]:
-    """Set ``state`` to ``dest`` (version + 1) for ``ids`` still in ``source``; returns
-    the ids that moved (a compare-and-set on the state the decision was made for)."""
+    """Set ``state`` to ``dest`` and bump ``version`` for the rows of ``cases`` (id ->
+    the version the decision was made on) that are still in ``source`` at that version:
+    the set-based form of ``apply_event``'s compare-and-set. Returns the ids that moved;
+    the others changed meanwhile and are left alone."""
+    if not cases:
+        return []
     connection = _connection()
+    # Both forms look the rows up by primary key from the list, whatever the planner
+    # thinks of the list's size (a join on it alone may scan the table).
     if is_sqlite():
         rows = await connection.execute_fetchall(
             f'UPDATE "{table}" SET state = ?, version = version + 1, updated_at = ? '
-            "WHERE id IN (SELECT value FROM json_each(?)) AND state = ? RETURNING id",
-            [dest, now, json.dumps(list(ids)), source],
+            "WHERE (id, version) IN (SELECT json_extract(value, '$[0]'), "
+            "json_extract(value, '$[1]') FROM json_each(?)) AND state = ? RETURNING id",
+            [dest, now, json.dumps(list(cases.items())), source],
         )
     else:
         rows = await connection.fetch(
-            f'UPDATE "{table}" SET state = $1, version = version + 1, updated_at = $2 '
-            "WHERE id = ANY($3::bigint[]) AND state = $4 RETURNING id",
+            f'UPDATE "{table}" AS t SET state = $1, version = t.version + 1, updated_at = $2 '
+            "FROM unnest($3::bigint[], $4::integer[]) AS cas(id, version) "
+            "WHERE t.id = ANY($3::bigint[]) AND t.id = cas.id AND t.version = cas.version "
+            "AND t.state = $5 RETURNING t.id",
             dest,
             now,
-            list(ids),
+            list(cases.keys()),
+            list(cases.values()),
             source,
         )
-    return [r["id"] for r in rows]
+    return sorted(r["id"] for r in rows)
 
 
 async def insert_rows(
@@ -76,16 +87,17 @@ async def insert_rows(
 
 
 async def select_states(table: str, ids: Sequence[int]) -> list[dict[str, Any]]:
-    """``id`` and ``state`` of the given rows."""
+    """``id``, ``state`` and ``version`` of the given rows."""
     if not ids:
         return []
     connection = _connection()
     if is_sqlite():
         return await connection.execute_fetchall(
-            f'SELECT id, state FROM "{table}" WHERE id IN (SELECT value FROM json_each(?))',
+            f'SELECT id, state, version FROM "{table}" '
+            "WHERE id IN (SELECT value FROM json_each(?))",
             [json.dumps(list(ids))],
         )
     rows = await connection.fetch(
-        f'SELECT id, state FROM "{table}" WHERE id = ANY($1::bigint[])', list(ids)
+        f'SELECT id, state, version FROM "{table}" WHERE id = ANY($1::bigint[])', list(ids)
     )
     return [dict(r) for r in rows]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -18,8 +19,47 @@ from workflow.services.training import requirements
 from workflow.services.validation_case import create_validation
 from workflow.settings import get_settings
 from workflow.tables import Assister, Organization
+from workflow.tables.assisters import DirectoryDisplay
 
 PUBLIC_COLUMNS = [c for c in Assister._meta.columns if c._meta.name != "registration_number_hash"]
+ADDRESS_PARTS = ("street", "city", "state", "zip")
+# USPS codes of the states, DC and the territories a marketplace serves.
+_STATES = """AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO
+MT NE NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY AS GU MP PR VI"""
+US_STATES = frozenset(_STATES.split())
+
+
+@dataclass(frozen=True)
+class Address:
+    """An assister's business address; ``state`` is their home state."""
+
+    street: str
+    city: str
+    state: str
+    zip: str
+
+
+def address_columns(address: Mapping[str, str]) -> dict[str, str]:
+    """The address's column values, cleaned; 400 naming the part that is wrong."""
+    values = {f"address_{part}": (address.get(part) or "").strip() for part in ADDRESS_PARTS}
+    for part in ADDRESS_PARTS:
+        if not values[f"address_{part}"]:
+            raise BadInput(f"address.{part}: give the {part}", field=f"address.{part}")
+    values["address_state"] = values["address_state"].upper()
+    if values["address_state"] not in US_STATES:
+        raise BadInput(
+            f"address.state: {address['state']!r} is not a US state; give its two-letter "
+            "postal code, e.g. MN",
+            field="address.state",
+        )
+    return values
+
+
+def address_of(row: Mapping[str, Any]) -> dict[str, str] | None:
+    """The stored address as ``{street, city, state, zip}``, or None if none was given."""
+    if row.get("address_city") is None:
+        return None
+    return {part: row[f"address_{part}"] for part in ADDRESS_PARTS}
 
 
 @dataclass(frozen=True)
@@ -33,12 +73,15 @@ class NewAssister:
     # Whether an SSN was given when the account was created (the SSN itself never is).
     ssn_provided: bool = False
     language: str = "en"
+    address: Address | None = None
+    directory_display: str = DirectoryDisplay.all
 
 
 async def create_assister(new: NewAssister, actor: Principal, now: datetime | None = None) -> dict:
     """Onboard an assister: a record in ``onboarded`` with a fresh Reference Number."""
     now = now or datetime.now(UTC)
     _check_new_assister(new)
+    address = address_columns(vars(new.address)) if new.address else {}
     async with transaction():
         if new.organization_id is not None and not await Organization.exists().where(
             Organization.id == new.organization_id
@@ -60,7 +103,9 @@ async def create_assister(new: NewAssister, actor: Principal, now: datetime | No
                 reference_number=reference,
                 ssn_provided=new.ssn_provided,
                 language=new.language,
+                directory_display=new.directory_display,
                 onboarded_on=get_settings().today(now),
+                **address,
                 created_at=now,
                 updated_at=now,
             )
@@ -104,7 +149,12 @@ async def get_assister(
 
 
 def present(row: dict[str, Any]) -> dict[str, Any]:
-    out = {k: v for k, v in row.items() if k != "registration_number_hash"}
+    out = {
+        k: v
+        for k, v in row.items()
+        if k != "registration_number_hash" and not k.startswith("address_")
+    }
+    out["address"] = address_of(row)
     out["organization_id"] = out.pop("organization")
     out["allowed_events"] = ASSISTER.allowed_events(row["state"])
     return out

@@ -2,9 +2,13 @@
 many cases at once (the sweep).
 
 It asks the same machine declaration, once per source state instead of once per case,
-then writes a batch in set-based statements inside one transaction: the state update
-(a compare-and-set on the source state, so a case that moved meanwhile is left alone),
-one history row per case, and the event's bulk effect. Events whose guards read
+then writes a batch in set-based statements inside one transaction: the state update,
+one history row per case, and the event's bulk effect. The caller picks its cases
+(usually with a query that checks the rule's facts, outside this transaction) and
+passes the ``version`` it read for each: the update is a compare-and-set on id, version
+and source state, like ``apply_event``'s, so a case changed meanwhile (any event bumps
+the version, even one that keeps the state, such as ``record_exam``) is left alone and
+reported as stale; the next run decides on it afresh. Events whose guards read
 per-case facts cannot take this path.
 """
 
@@ -12,7 +16,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -48,6 +52,7 @@ class _NoFacts(Mapping):
 class BulkOutcome:
     applied: dict[str, list[int]] = field(default_factory=dict)  # from_state -> ids
     refused: dict[int, str] = field(default_factory=dict)  # id -> why not
+    stale: list[int] = field(default_factory=list)  # changed since the caller read them
 
     @property
     def count(self) -> int:
@@ -60,7 +65,7 @@ BulkEffect = Callable[[list[int], str, datetime], Awaitable[None]]
 
 async def apply_event_bulk(
     machine: str,
-    ids: Sequence[int],
+    cases: Mapping[int, int],
     event: str,
     *,
     actor: Principal,
@@ -69,17 +74,21 @@ async def apply_event_bulk(
     data: Mapping[str, Any] | None = None,
     effect: BulkEffect | None = None,
 ) -> BulkOutcome:
-    """Apply ``event`` to every case in ``ids`` that the machine allows, in one
-    transaction; ``effect(moved_ids, reason, now)`` runs for the cases that moved."""
+    """Apply ``event`` to every case in ``cases`` (id -> the version the caller read)
+    that the machine allows and that is still at that version, in one transaction;
+    ``effect(moved_ids, reason, now)`` runs for the cases that moved."""
     kind = case_kind(machine)
     check_may_fire(kind, event, actor, reason)
     table = kind.table
     outcome = BulkOutcome()
     async with transaction():
-        states = await select_states(table._meta.tablename, ids)
-        by_state: dict[str, list[int]] = defaultdict(list)
+        states = await select_states(table._meta.tablename, list(cases))
+        by_state: dict[str, dict[int, int]] = defaultdict(dict)
         for row in states:
-            by_state[row["state"]].append(row["id"])
+            if row["version"] != cases[row["id"]]:
+                outcome.stale.append(row["id"])
+            else:
+                by_state[row["state"]][row["id"]] = row["version"]
         for state, group in sorted(by_state.items()):
             try:
                 decision = kind.spec.decide(state, event, _NoFacts(), data)
@@ -87,6 +96,8 @@ async def apply_event_bulk(
                 outcome.refused.update({case_id: refusal.detail for case_id in group})
                 continue
             moved = await move_states(table._meta.tablename, group, state, decision.to_state, now)
+            # On PostgreSQL a case may still change between the read and the update.
+            outcome.stale.extend(sorted(set(group) - set(moved)))
             logged = kind.spec.event(event).loggable(decision.data)
             await _append_history_bulk(
                 kind.name, moved, event, state, decision.to_state, actor, reason, logged, now

@@ -8,9 +8,11 @@ from datetime import datetime
 from typing import Any
 
 from workflow.machines.association import assister_can_act
+from workflow.services.assisters import address_of
 from workflow.services.errors import Forbidden, NotFound
 from workflow.services.principal import Principal
 from workflow.tables import Consumer
+from workflow.tables.assisters import DirectoryDisplay
 
 CONSUMER_COLUMNS = [
     Consumer.id,
@@ -24,7 +26,8 @@ CONSUMER_COLUMNS = [
 ]
 
 ASSISTER_PUBLIC = """
-SELECT s.id, s.name, s.kind, s.phone, s.state, o.name AS organization
+SELECT s.id, s.name, s.kind, s.phone, s.state, o.name AS organization, s.address_street,
+       s.address_city, s.address_state, s.address_zip, s.directory_display
 FROM assisters s LEFT JOIN organizations o ON o.id = s.organization
 WHERE s.id = {}
 """
@@ -39,6 +42,13 @@ NOTICES = {
         "act for you. You can remove them or choose another assister."
     ),
 }
+# The directory display choice governs the public directory. A consumer only reaches
+# these details with the Reference Number the assister gave them (or through an existing
+# association), and needs to know whom they authorise, so every choice shows name,
+# organisation, phone and city/state/ZIP; the street line only where the assister lets
+# the public see it. ``not_listed`` keeps them out of the directory and shows no street.
+SHOWS_STREET = frozenset({DirectoryDisplay.all, DirectoryDisplay.home_state_only})
+
 DEFAULT_NOTICE = (
     "{name} is not an active assister right now (status: {state}) and cannot act for you."
 )
@@ -95,8 +105,9 @@ async def lock_consumer(consumer_id: int) -> None:
 
 
 async def assister_public(assister_id: int) -> dict[str, Any]:
-    """What a consumer may see of an assister: name, organisation, phone and whether they
-    can act now. Never their email, NPN, Reference Number or registration details."""
+    """What a consumer may see of an assister: name, organisation, phone, business
+    address (following their directory display choice) and whether they can act now.
+    Never their email, NPN, Reference Number or registration details."""
     rows = await Consumer.raw(ASSISTER_PUBLIC, assister_id)
     if not rows:
         raise NotFound(f"assister {assister_id} not found")
@@ -116,6 +127,16 @@ def present_assister_public(row: Mapping[str, Any]) -> dict[str, Any]:
         "kind": row["kind"],
         "organization": row["organization"],
         "phone": row["phone"],
+        "address": public_address(row),
         "can_act": can_act,
         "notice": notice,
     }
+
+
+def public_address(row: Mapping[str, Any]) -> dict[str, str | None] | None:
+    """The business address a consumer sees: without the street unless the assister's
+    directory display choice shows it; None if they gave no address."""
+    address = address_of(row)
+    if address is not None and row["directory_display"] not in SHOWS_STREET:
+        address["street"] = None
+    return address

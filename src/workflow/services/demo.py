@@ -8,7 +8,7 @@ import re
 
 from workflow.machines.assister import AssisterState
 from workflow.machines.marketplace import AGREEMENTS_FOR_ROLE
-from workflow.services.assisters import NewAssister, create_assister
+from workflow.services.assisters import Address, NewAssister, create_assister
 from workflow.services.demo_brokers import NPNS, load_demo_brokers, load_demo_registry
 from workflow.services.errors import AttemptRecorded
 from workflow.services.events import apply_event
@@ -40,6 +40,15 @@ PEOPLE = [
     ("Jonas Berg", "broker", 0, "deactivated"),
 ]
 
+# Business addresses (fictitious) and directory display choices, one of each choice.
+ADDRESSES = {
+    "Ana Torres": (Address("400 Robert St N Ste 1200", "St Paul", "MN", "55101"), "all"),
+    "Ben Okafor": (Address("80 S 8th St", "Minneapolis", "MN", "55402"), "home_state_only"),
+    "Grace Mensah": (Address("1500 E Lake St", "Minneapolis", "MN", "55407"), "all"),
+    "Hugo Alvarez": (Address("25 W 4th St", "Duluth", "MN", "55802"), "all_but_street"),
+    "Ines Duarte": (Address("12 Main St", "Rochester", "MN", "55904"), "not_listed"),
+}
+
 ROUTE = ["trained", "exam_passed", "registered", "active"]
 
 
@@ -50,6 +59,7 @@ async def load_demo(skip_if_present: bool) -> str:
     orgs = [await create_organization(name, kind) for name, kind in ORGANIZATIONS]
     for name, kind, org, target in PEOPLE:
         email = re.sub(r"[^a-z]+", ".", name.lower()) + "@example.org"
+        address, display = ADDRESSES.get(name, (None, "all"))
         row = await create_assister(
             NewAssister(
                 kind=kind,
@@ -58,6 +68,8 @@ async def load_demo(skip_if_present: bool) -> str:
                 organization_id=orgs[org]["id"],
                 npn=NPNS.get(name),
                 ssn_provided=kind == "broker",
+                address=address,
+                directory_display=display,
             ),
             DEMO,
         )

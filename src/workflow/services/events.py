@@ -1,7 +1,11 @@
 """The one path for state changes.
 
-:func:`apply_event` is the only code that writes a state column. The HTTP API, the
-admin's forms, the CLI, the demo loader and the scheduled sweeps all call it.
+:func:`apply_event` is the only code that writes a state column, one case at a time.
+The HTTP API, the admin's forms, the CLI and the demo loader call it. Its set-based
+form, :func:`workflow.services.bulk.apply_event_bulk` (what the scheduled sweep uses),
+asks the same machine declaration and writes the same way: a compare-and-set on
+``version`` (bumped by one), one history row per case, the event's effect, all in one
+transaction. Nothing else writes ``state`` or ``version``.
 """
 
 from __future__ import annotations

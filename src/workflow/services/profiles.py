@@ -1,10 +1,11 @@
 """Saving an assister's profile. For a broker, saving the NPN, name or marketplace role
 validates the NPN against the producer registry, as the marketplace does in real time.
 
-Who may change what: an admin any field; an assister their own phone, and if they are
-a broker their NPN and marketplace role. A broker's name comes from their identity-
-proofed account: when it does not match the registry, support corrects it
-(``correct_record``), so nobody can match their name to someone else's record.
+Who may change what: an admin any field; an assister their own phone, business address
+and directory display choice, and if they are a broker their NPN and marketplace role.
+A broker's name comes from their identity-proofed account: when it does not match the
+registry, support corrects it (``correct_record``), so nobody can match their name to
+someone else's record.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from workflow.machines.marketplace import AGENT_BROKER_ROLES, MarketplaceRole
 from workflow.machines.validation import VALIDATION, ValidationState
 from workflow.sensitive import looks_like_ssn, npn_problem, ssn_refusal
 from workflow.services.assister_case import ASSISTER_CASE
-from workflow.services.assisters import present
+from workflow.services.assisters import Address, address_columns, present
 from workflow.services.errors import (
     AttemptRecorded,
     BadInput,
@@ -48,8 +49,10 @@ class ProfileChanges:
     phone: str | None = None
     npn: str | None = None
     marketplace_role: str | None = None
+    address: Address | None = None  # replaces the whole address
+    directory_display: str | None = None
 
-    def given(self) -> dict[str, str]:
+    def given(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v is not None}
 
 
@@ -142,7 +145,9 @@ def _checked(changes: ProfileChanges, assister: dict, actor: Principal) -> dict[
     """The changes, cleaned, if this actor may make them: 403/400 naming the field."""
     given = changes.given()
     if not given:
-        raise BadInput("give at least one of: name, phone, npn, marketplace_role")
+        raise BadInput(
+            "give at least one of: name, phone, npn, marketplace_role, address, directory_display"
+        )
     if assister["state"] == AssisterState.deactivated:
         raise Conflict(
             f"assister {assister['id']} has left the program (deactivated); an admin "
@@ -173,4 +178,6 @@ def _checked(changes: ProfileChanges, assister: dict, actor: Principal) -> dict[
             "marketplace_role: choose individual, shop, both or not_agent_broker",
             "marketplace_role",
         )
+    if "address" in given:
+        given.update(address_columns(given.pop("address")))
     return given

@@ -1,7 +1,9 @@
 """The sweep: date-driven moves the calendar makes by itself.
 
 Each rule finds its cases with one set-based query per batch and moves them through
-:func:`services.bulk.apply_event_bulk` (actor ``system``, the rule in the reason). Every
+:func:`services.bulk.apply_event_bulk` (actor ``system``, the rule in the reason), with
+the version each case had when the query saw it: a case changed since (say, certified a
+moment ago) is left for the next run, which asks the query again. Every
 batch commits on its own, so a killed sweep loses at most one batch and the next run
 carries on; a case already moved no longer matches, so running twice changes nothing
 more. :func:`services.run_lock.exclusive` keeps two sweeps from acting at once.
@@ -97,7 +99,7 @@ async def _batch(
         )
         args.append(unless_key)
     sql = (
-        "SELECT a.id, a.name, a.email, a.language, a.onboarded_on, a.organization "
+        "SELECT a.id, a.version, a.name, a.email, a.language, a.onboarded_on, a.organization "
         f"FROM assisters a WHERE {' AND '.join(where)} ORDER BY a.id LIMIT {{}}"
     )
     return await Assister.raw(sql, *args, limit)
@@ -161,7 +163,7 @@ async def lapse_overdue(
             else:
                 outcome = await apply_event_bulk(
                     "assister",
-                    [r["id"] for r in batch],
+                    {r["id"]: r["version"] for r in batch},
                     "lapse",
                     actor=SYSTEM,
                     reason=group.reason,
@@ -281,20 +283,19 @@ async def expire_requests(as_of: date, now: datetime, dry_run: bool) -> list[Rul
     result = RuleResult("expire_requests", f"rule: request not confirmed within {days} days")
     last_id = 0
     while batch := await Association.raw(
-        "SELECT id FROM associations WHERE state = 'requested' AND requested_at < {} "
+        "SELECT id, version FROM associations WHERE state = 'requested' AND requested_at < {} "
         "AND id > {} ORDER BY id LIMIT {}",
         cutoff,
         last_id,
         settings.sweep_batch_size,
     ):
         last_id = batch[-1]["id"]
-        ids = [r["id"] for r in batch]
         if dry_run:
-            result.cases.extend(batch)
+            result.cases.extend({"id": r["id"]} for r in batch)
             continue
         outcome = await apply_event_bulk(
             "association",
-            ids,
+            {r["id"]: r["version"] for r in batch},
             "disassociate",
             actor=SYSTEM,
             reason=result.reason,

@@ -1,3 +1,5 @@
+from enum import StrEnum
+
 from piccolo.columns import (
     JSON,
     Boolean,
@@ -22,6 +24,15 @@ from workflow.tables.organizations import Organization
 NpnStatus = ValidationState
 
 
+class DirectoryDisplay(StrEnum):
+    """What the assister lets the public see of their contact details."""
+
+    all = "all"  # all contact details, for every state they are licensed in
+    all_but_street = "all_but_street"  # the same without the street line
+    home_state_only = "home_state_only"  # all details, listed in their home state only
+    not_listed = "not_listed"  # not in the public directory
+
+
 class Assister(Table, tablename="assisters"):
     """A broker, navigator or certified application counselor.
 
@@ -32,6 +43,12 @@ class Assister(Table, tablename="assisters"):
     name = Varchar(length=200, index=True)
     email = Varchar(length=254, index=True)
     phone = Varchar(length=40, null=True, default=None)
+    # Business address: all four parts or none (the state is the home state).
+    address_street = Varchar(length=200, null=True, default=None)
+    address_city = Varchar(length=100, null=True, default=None)
+    address_state = Varchar(length=2, null=True, default=None)
+    address_zip = Varchar(length=10, null=True, default=None)
+    directory_display = Varchar(length=20, choices=DirectoryDisplay, default=DirectoryDisplay.all)
     npn = Varchar(length=10, null=True, default=None, index=True)
     organization = ForeignKey(Organization, null=True, on_delete=OnDelete.restrict, index=True)
     state = Varchar(length=20, choices=AssisterState, default=AssisterState.onboarded, index=True)
