@@ -103,6 +103,18 @@ async def test_support_unlocks(client, make_user, db):
     assert await authenticate("maria", PASSWORD, channel="consumer") == user.user_id
 
 
+async def test_support_may_not_unlock_an_admin_through_the_api(client, make_user, db):
+    locked_admin = await create_user(NewUser(username="boss", role="admin", password=PASSWORD))
+    for _ in range(3):
+        await authenticate("boss", "wrong", channel="admin")
+    support = await make_user("support")
+    r = await client.post(f"/users/{locked_admin.user_id}/unlock", headers=support)
+    assert r.status_code == 403 and "ask an admin" in r.json()["detail"]
+    assert (await client.get(f"/users/{locked_admin.user_id}", headers=support)).json()["locked"]
+    r = await client.post(f"/users/{locked_admin.user_id}/unlock", headers=await make_user("admin"))
+    assert r.status_code == 200 and r.json()["locked"] is False
+
+
 async def test_every_attempt_is_recorded_without_the_password(db):
     await consumer()
     await authenticate("maria", "wrong-password-123", channel="consumer")

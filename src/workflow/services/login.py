@@ -16,14 +16,14 @@ from datetime import UTC, datetime, timedelta
 from piccolo.apps.user.tables import BaseUser
 
 from workflow.services import audit
-from workflow.services.errors import NotFound
+from workflow.services.errors import Forbidden, NotFound
 from workflow.services.principal import Principal
 from workflow.settings import get_settings
 from workflow.tables import Account, LoginAttempt
 
 USER_FOR_LOGIN = """
 SELECT u.id, u.password, u.active, a.id AS account_id, a.locked_until,
-       a.failures_count_from
+       a.failures_count_from, a.role
 FROM piccolo_user u LEFT JOIN accounts a ON a."user" = u.id
 WHERE u.username = {}
 """
@@ -143,6 +143,11 @@ async def unlock(username: str, actor: Principal, now: datetime | None = None) -
     rows = await BaseUser.raw(USER_FOR_LOGIN, username)
     if not rows or rows[0]["account_id"] is None:
         raise NotFound(f"user {username!r} not found")
+    # Support helps others; an admin's lockout (and their own) is for another admin.
+    if actor.role != "admin" and (rows[0]["role"] == "admin" or rows[0]["id"] == actor.user_id):
+        await audit.record("unlock", "refused", actor=actor, object_type="user",
+                           object_id=rows[0]["id"], at=now)  # fmt: skip
+        raise Forbidden("support may not unlock an admin or themselves; ask an admin")
     await Account.update({Account.locked_until: None, Account.failures_count_from: now}).where(
         Account.id == rows[0]["account_id"]
     )
