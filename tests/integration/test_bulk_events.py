@@ -8,7 +8,7 @@ from tests.helpers import fire_ok, new_assister, walk_to
 from workflow.services.bulk import RowFactsNeeded, apply_event_bulk
 from workflow.services.errors import Forbidden
 from workflow.services.principal import SYSTEM, Principal
-from workflow.tables import Assister, History
+from workflow.tables import Assister, AuditEntry, History
 
 NOW = datetime(2026, 11, 1, 6, tzinfo=UTC)
 
@@ -41,6 +41,13 @@ async def test_moves_allowed_cases_and_reports_the_rest(client, admin):
         )
         assert (last["event"], last["actor"], last["reason"]) == ("lapse", "system", "rule: test")
     assert (await Assister.select().where(Assister.id == fresh["id"]).first())["version"] == 1
+    audited = await AuditEntry.select(AuditEntry.object_id).where(
+        (AuditEntry.action == "event") & (AuditEntry.actor == "system")
+        & (AuditEntry.outcome == "applied") & (AuditEntry.object_type == "assister")
+    )  # fmt: skip
+    assert sorted(int(e["object_id"]) for e in audited) == sorted(
+        a["id"] for a in [*trained, active]
+    )
 
     again = await apply_event_bulk(
         "assister", cases, "lapse", actor=SYSTEM, reason="rule: test", now=NOW

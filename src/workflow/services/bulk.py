@@ -102,6 +102,7 @@ async def apply_event_bulk(
             await _append_history_bulk(
                 kind.name, moved, event, state, decision.to_state, actor, reason, logged, now
             )
+            await _append_audit_bulk(kind.name, moved, event, state, decision.to_state, actor, now)
             if moved:
                 outcome.applied[state] = moved
         if effect and outcome.count:
@@ -143,6 +144,35 @@ async def _append_history_bulk(
                 payload,
                 now,
             )
+            for case_id in ids
+        ],
+    )
+
+
+AUDIT_COLUMNS = ("at", "actor", "actor_user_id", "role", "action", "object_type", "object_id",
+                 "outcome", "detail", "source", "correlation_id")  # fmt: skip
+
+
+async def _append_audit_bulk(machine, ids, event, source, dest, actor: Principal, now) -> None:
+    """Each case's audit entry, as :func:`apply_event` writes it, in the same transaction."""
+    detail = json.dumps({"event": event, "from": source, "to": dest, "bulk": True})
+    await insert_rows(
+        "audit_log",
+        AUDIT_COLUMNS,
+        [
+            (
+                now,
+                actor.username,
+                actor.user_id,
+                actor.role,
+                "event",
+                machine,
+                str(case_id),
+                "applied",
+                detail,
+                "",
+                "",
+            )  # fmt: skip
             for case_id in ids
         ],
     )
