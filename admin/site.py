@@ -26,7 +26,7 @@ from workflow.settings import get_settings
 SIDEBAR_LINKS = {
     "Dashboard": "/staff/dashboard",
     "Stuck validations (support queue)": "/staff/validations",
-    "State diagrams (index)": "/diagrams/",
+    "State diagrams": "/diagrams.html",
     "API documentation": "/schema/swagger",
 }
 
