@@ -136,12 +136,14 @@ class ApiMachine(RuleBasedStateMachine):
         self._applied(self.world.assisters[aid], r)
 
     def _activation(self, aid) -> dict:
-        r = self.http.get(f"/assisters/{aid}/messages", headers=self.world.admin)
-        bodies = [m["body"] for m in r.json()["items"] if "Registration Number:" in m["body"]]
+        """The number as the activation e-mail carries it (staff see it masked in the API)."""
+        rows = self.world.db.rows(
+            f"SELECT body FROM messages WHERE assister = {int(aid)} "
+            "AND body LIKE '%Registration Number:%' ORDER BY id DESC"
+        )
         record = self.http.get(f"/assisters/{aid}", headers=self.world.admin).json()
-        if not bodies:
-            return {"registration_number": "NONE-NONE-NONE", "email": record["email"]}
-        number = re.search(r"Registration Number: (\S+)", bodies[0]).group(1)
+        found = re.search(r"Registration Number: (\S+)", rows[0]["body"]) if rows else None
+        number = found.group(1) if found else "NONE-NONE-NONE"
         return {"registration_number": number, "email": record["email"]}
 
     def _applied(self, case: Case, r: httpx.Response) -> None:
