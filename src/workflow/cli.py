@@ -171,7 +171,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     from workflow.services.sweep_cli import run_sweep
+    from workflow.settings import get_settings
 
+    today = get_settings().today()
+    if args.as_of and args.as_of > today and not args.dry_run:
+        # A mistyped year would lapse the whole roster: the future is for --dry-run only.
+        print(
+            f"error: --as-of {args.as_of} is after today ({today}); add --dry-run to see what "
+            "that day would change",
+            file=sys.stderr,
+        )
+        return 2
     return _run(lambda: run_sweep(args.as_of, args.dry_run))
 
 

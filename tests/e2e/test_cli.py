@@ -119,3 +119,23 @@ def test_a_database_that_cannot_be_used_is_one_line_not_a_traceback(tmp_path):
         assert done.returncode == 2, done.stderr
         assert words in done.stderr and "Traceback" not in done.stderr
         assert "secret" not in done.stderr
+
+
+async def test_sweep_into_the_future_only_as_a_dry_run(db):
+    future = "2099-11-01"
+    done = run_cli(db, "sweep", "--as-of", future)
+    assert done.returncode == 2 and "--dry-run" in done.stderr
+    dry = run_cli(db, "sweep", "--as-of", future, "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert run_cli(db, "sweep").returncode == 0
+
+
+async def test_users_create_holds_consumer_fields_to_the_api_rules(db):
+    cases = {
+        ("--phone", "5" * 60): "phone:",
+        ("--phone", "call me"): "phone:",
+        ("--full-name", "Ann 123-45-6789"): "Social Security Number",
+    }
+    for (flag, value), words in cases.items():
+        done = run_cli(db, "users", "create", "ann", "--role", "consumer", flag, value)
+        assert done.returncode == 2 and words in done.stderr and "Traceback" not in done.stderr

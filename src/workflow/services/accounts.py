@@ -10,6 +10,7 @@ from piccolo.apps.user.tables import BaseUser
 
 from workflow.codes import hash_token, new_api_token, new_password
 from workflow.db import transaction
+from workflow.sensitive import looks_like_ssn, ssn_refusal
 from workflow.services.errors import BadInput, Conflict
 from workflow.services.principal import Principal
 from workflow.settings import get_settings
@@ -106,6 +107,7 @@ async def _check_new_user(new: NewUser) -> None:
         raise BadInput(
             f"email: {new.email!r} is not one e-mail address like name@example.org", "email"
         )
+    _check_consumer_fields(new)
     if new.role == Role.assister:
         if new.assister_id is None:
             raise BadInput("assister_id: an assister login needs --assister-id", "assister_id")
@@ -121,6 +123,21 @@ async def _check_new_user(new: NewUser) -> None:
                 f"organization_id: organization {new.organization_id} does not exist",
                 "organization_id",
             )
+
+
+PHONE = re.compile(r"[0-9+()\-. x]{7,40}")
+
+
+def _check_consumer_fields(new: NewUser) -> None:
+    """The consumer record's fields, held to the API's rules (the CLI creates them too)."""
+    if new.phone is not None and not PHONE.fullmatch(new.phone):
+        raise BadInput("phone: 7 to 40 digits, spaces or + ( ) - . x, e.g. 503-555-0134", "phone")
+    for field, value, most in (("full_name", new.full_name, 200), ("address", new.address, 400)):
+        if value is not None and not 0 < len(value.strip()) <= most:
+            raise BadInput(f"{field}: give 1 to {most} characters", field)
+    for field in ("full_name", "address", "phone"):
+        if looks_like_ssn(getattr(new, field)):
+            raise BadInput(ssn_refusal(field), field)
 
 
 def valid_email(address: str) -> bool:
