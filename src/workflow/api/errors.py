@@ -105,28 +105,18 @@ def http_error(_: Request, exc: HTTPException) -> Response:
     return Response(content=body, status_code=exc.status_code, headers=exc.headers)
 
 
+def _bad_request(detail: str) -> Response:
+    return _json(400, {"status_code": 400, "detail": f"invalid request: {detail}"})
+
+
 def too_deep(_: Request, exc: RecursionError) -> Response:
     """JSON nested thousands of levels deep cannot be a real request."""
-    return _json(
-        400,
-        {
-            "status_code": 400,
-            "detail": "invalid request: the JSON body is nested "
-            "too deeply; send a flat object as the API documentation shows",
-        },
-    )
+    return _bad_request("the JSON body is nested too deeply; send an object as /schema shows")
 
 
 def number_out_of_range(_: Request, exc: OverflowError) -> Response:
     """A number too large for the database, in a field no schema bounded (last resort)."""
-    return _json(
-        400,
-        {
-            "status_code": 400,
-            "detail": "invalid request: a number is too large; "
-            "ids and counts are at most 2147483647",
-        },
-    )
+    return _bad_request("a number is too large; ids and counts are at most 2147483647")
 
 
 def unexpected_error(request: Request, exc: Exception) -> Response:
