@@ -26,7 +26,8 @@ APT_INSTALL = $(SUDO) sh -c 'apt-get update -qq && \
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$$@" >/dev/null' apt-install
 
 $(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+	# Debian's python3 makes virtual environments only with python3-venv installed.
+	$(PYTHON) -m venv $(VENV) || { $(APT_INSTALL) python3-venv && $(PYTHON) -m venv $(VENV); }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
