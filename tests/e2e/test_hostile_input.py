@@ -135,3 +135,17 @@ async def test_400s_name_the_field_as_the_client_spells_it(client, admin):
     assert r.status_code == 400 and "JSON object body" in r.json()["detail"]
     r = await client.get("/assisters?state=bogus", headers=admin)
     assert r.status_code == 400 and r.json()["fields"] == ["state"]
+
+
+async def test_ssn_screening_is_not_fooled_by_content_type_or_escapes(client, admin):
+    a = await new_assister(client, admin)
+    url = f"/assisters/{a['id']}/events/deactivate"
+    plain = {**admin, "Content-Type": "text/plain"}
+    r = await client.post(url, content=b'{"reason": "ssn 123-45-6789"}', headers=plain)
+    assert r.status_code == 400 and "Social Security Number" in r.json()["detail"], r.text
+    escaped = b'{"reason": "ssn \\u0031\\u0032\\u0033-45-6789"}'
+    r = await client.post(
+        url, content=escaped, headers={**admin, "Content-Type": "application/json"}
+    )
+    assert r.status_code == 400 and r.json()["field"] == "reason", r.text
+    assert (await client.get(f"/assisters/{a['id']}", headers=admin)).json()["state"] == "onboarded"
