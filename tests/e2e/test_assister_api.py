@@ -263,3 +263,15 @@ async def test_list_filters_search_and_pages(client, admin):
 async def test_history_rows_match_applied_events(client, admin):
     a = await walk_to(client, admin, await new_assister(client, admin), "exam_passed")
     assert await History.count().where(History.entity_id == a["id"]) == 3
+
+
+async def test_a_read_says_which_events_the_caller_may_fire(client, admin):
+    from tests.helpers import new_user_headers
+
+    a = await walk_to(client, admin, await new_assister(client, admin), "exam_passed")
+    mine = await new_user_headers("assister", assister_id=a["id"])
+    theirs = (await client.get(f"/assisters/{a['id']}", headers=mine)).json()
+    assert set(theirs["allowed_events"]) > {"register"}
+    assert theirs["your_events"] == ["register"]
+    full = (await client.get(f"/assisters/{a['id']}", headers=admin)).json()["your_events"]
+    assert "register" in full and "lapse" in full and "reinstate" not in full

@@ -252,3 +252,16 @@ async def test_list_a_consumers_own_and_staff_filters(client, admin):
     )
     assert confirmed.json()["total"] == 1
     assert (await client.get("/associations?state=nope", headers=admin)).status_code == 400
+
+
+async def test_each_reader_sees_the_events_they_may_fire(client, admin):
+    assister = await active_assister(client, admin)
+    consumer, _ = await new_consumer()
+    requested = await associate(client, consumer, assister, confirm=False)
+    url = f"/associations/{requested['id']}"
+    seen = (await client.get(url, headers=consumer)).json()
+    assert sorted(seen["your_events"]) == ["confirm", "disassociate"]
+    assert sorted((await client.get(url, headers=admin)).json()["your_events"]) == ["disassociate"]
+    mine = await new_user_headers("assister", assister_id=assister["id"])
+    await fire_association(client, consumer, requested["id"], "confirm")
+    assert (await client.get(url, headers=mine)).json()["your_events"] == ["acknowledge"]

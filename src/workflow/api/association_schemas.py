@@ -76,6 +76,8 @@ class AssociationOut(Struct):
     end_reason: str | None
     transferred_at: datetime | None
     updated_at: datetime
+    # Of the allowed events, the ones the caller's role may fire (on a single read).
+    your_events: list[str] | None = None
 
 
 class AssociationPage(Struct):

@@ -96,6 +96,8 @@ class AssisterOut(Struct):
     updated_at: datetime
     allowed_events: list[str]
     marketplace_role: str | None = None
+    # Of those, the ones the caller's role may fire (on a single record's read).
+    your_events: list[str] | None = None
     ssn_provided: bool = False
     onboarded_on: date | None = None
     language: str = "en"

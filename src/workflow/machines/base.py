@@ -137,6 +137,10 @@ class MachineSpec:
     def allowed_events(self, state: str) -> list[str]:
         return list(self._allowed.get(state, ()))
 
+    def events_for(self, state: str, role: str) -> list[str]:
+        """The events allowed now that ``role`` may fire (guards may still refuse)."""
+        return [e for e in self._allowed.get(state, ()) if role in self.events[e].roles]
+
     def event(self, name: str) -> EventSpec:
         try:
             return self.events[name]

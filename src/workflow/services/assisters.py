@@ -144,6 +144,7 @@ async def get_assister(
     row = await load_case(ASSISTER_CASE, assister_id, actor)
     settings = get_settings()
     out = present(row)
+    out["your_events"] = ASSISTER.events_for(row["state"], actor.role)
     out["training"] = await requirements(row, settings.today(now), settings.calendar)
     return out
 

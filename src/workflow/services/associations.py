@@ -132,7 +132,9 @@ async def get_association(association_id: int, actor: Principal) -> dict[str, An
     """One association with the events allowed now and the assister's public details;
     404 for anyone who may not see it."""
     row = await load_case(ASSOCIATION_CASE, association_id, actor)
-    return await present(row)
+    out = await present(row)
+    out["your_events"] = ASSOCIATION.events_for(row["state"], actor.role)
+    return out
 
 
 async def present(row: dict[str, Any], seen: dict[int, dict] | None = None) -> dict[str, Any]:
