@@ -82,3 +82,21 @@ async def test_token_writes(client, admin):
     assert writes[-1]["object_id"] == "POST /organizations" and writes[-1]["role"] == "admin"
     # No request body is ever kept: only the route and the outcome.
     assert "Audit Clinic" not in str(writes)
+
+
+async def test_hidden_records_are_audited_for_events_too(client, admin):
+    a = await new_assister(client, admin)
+    other = await new_assister(client, admin, email="other@example.org")
+    assister = await new_user_headers("assister", assister_id=a["id"])
+    r = await fire(client, assister, other["id"], "register", data={"agreements": ["individual"]})
+    assert r.status_code == 404
+    hidden = [e for e in await entries("access_refused") if e["outcome"] == "hidden"]
+    assert [(e["object_id"], e["role"]) for e in hidden] == [(str(other["id"]), "assister")]
+
+
+async def test_what_the_caller_typed_in_a_path_is_not_kept(client, admin):
+    assert (await client.post("/assisters/1/events/123-45-6789")).status_code == 401
+    r = await client.post("/assisters/1/events/Maria%20Lopez", json={}, headers=admin)
+    assert r.status_code == 404
+    everything = str(await AuditEntry.select())
+    assert "123-45-6789" not in everything and "Maria" not in everything

@@ -149,3 +149,19 @@ async def test_ssn_screening_is_not_fooled_by_content_type_or_escapes(client, ad
     )
     assert r.status_code == 400 and r.json()["field"] == "reason", r.text
     assert (await client.get(f"/assisters/{a['id']}", headers=admin)).json()["state"] == "onboarded"
+
+
+async def test_a_form_content_type_does_not_smuggle_json_past_the_screening(client, admin):
+    form = {**admin, "Content-Type": "application/x-www-form-urlencoded"}
+    body = b'{"name": "Org 123-45-6789", "kind": "agency"}'
+    r = await client.post("/organizations", content=body, headers=form)
+    assert r.status_code == 400 and "Social Security Number" in r.json()["detail"], r.text
+    listed = (await client.get("/organizations", headers=admin)).json()
+    assert "123-45-6789" not in str(listed)
+
+
+async def test_a_body_that_is_not_utf8_is_400(client, admin):
+    body = b'{"name": "Org \xff", "kind": "agency"}'
+    r = await client.post("/organizations", content=body,
+                          headers={**admin, "Content-Type": "application/json"})  # fmt: skip
+    assert r.status_code == 400 and "UTF-8" in r.json()["detail"], r.text

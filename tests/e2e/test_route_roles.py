@@ -206,7 +206,28 @@ async def _headers(role: str, **kw) -> dict[str, str]:
     return bearer(created.token)
 
 
-def _url(path: str, ids: dict, world: dict) -> str:
+# Which machine an event route moves, to pick an event the caller may really fire.
+EVENT_ROUTES = {
+    "/assisters/{assister_id:int}/events/{event:str}": "assister",
+    "/associations/{association_id:int}/events/{event:str}": "association",
+    "/exemptions/{exemption_id:int}/events/{event:str}": "exemption",
+    "/assisters/{assister_id:int}/validation/events/{event:str}": "npn_validation",
+}
+
+
+def event_for(path: str, role: str) -> str:
+    """An event of the route's machine that ``role`` may fire (so the refusal, if any,
+    comes from the record, not from the event); else one nobody can."""
+    from workflow.machines import MACHINES
+
+    spec = MACHINES.get(EVENT_ROUTES.get(path, ""))
+    mine = sorted(e for e, ev in (spec.events.items() if spec else ()) if role in ev.roles)
+    return mine[0] if mine else "no_such_event"
+
+
+def _url(path: str, ids: dict, world: dict, role: str | None = None) -> str:
+    """The route with real ids; with ``role``, an event that role may fire (the walk over
+    every cell fires none: it would change the records the next cells use)."""
     case = {
         "/assisters/{case_id": ids["assister_id"],
         "/associations/{case_id": ids["association_id"],
@@ -219,7 +240,7 @@ def _url(path: str, ids: dict, world: dict) -> str:
         "case_id": case_id,
         "user_id": world["user_id"],
         "token_id": 10**6,
-        "event": "no_such_event",
+        "event": event_for(path, role) if role else "no_such_event",
         "machine": "assister",
         "file": "assister.mmd",
     }
@@ -236,7 +257,8 @@ BODIES = {
 async def _call(client, method: str, url: str, headers: dict):
     body = None
     if method in ("POST", "PUT", "PATCH"):
-        body = next((b for end, b in BODIES.items() if url.endswith(end)), {})
+        event = {"reason": "probe"} if "/events/" in url else {}
+        body = next((b for end, b in BODIES.items() if url.endswith(end)), event)
     return await client.request(method, url, json=body, headers=headers)
 
 
@@ -252,15 +274,37 @@ def _expected(method: str, path: str, role: str) -> set[int] | None:
     return {401} if role == ANON else {403}
 
 
+# Reads an allowed role gets a 404 for on its own records, on purpose: the example user
+# has no such thing (a support user has no clients, nobody has a validation but brokers).
+READ_NOT_FOUND = {
+    ("/assisters/{assister_id:int}/validation", "*"),
+    ("/assisters/{assister_id:int}/validation/history", "*"),
+    ("/assisters/{case_id:int}/validation/diagram.svg", "*"),
+    ("/assisters/{case_id:int}/validation/diagram.mmd", "*"),
+}
+
+
+def _read_ok(method: str, path: str, role: str, status: int) -> bool:
+    """An allowed role reading its own records gets them (or the documented 404)."""
+    if method != "GET" or ANON in POLICY[(method, path)]:
+        return status not in (401, 403)
+    if (path, "*") in READ_NOT_FOUND or (path, role) in READ_NOT_FOUND:
+        return status in (200, 404)
+    if PAGE.match(path):  # a page may send the signed-in person on to the next step
+        return status in (200, 303)
+    return 200 <= status < 300
+
+
 async def test_every_route_for_every_role(client, admin):
     world = await _world(client, admin)
     wrong = []
     for (method, path), _ in sorted(POLICY.items()):
-        url = _url(path, world["own"], world)
         for role in ROLES:
+            url = _url(path, world["own"], world)
             r = await _call(client, method, url, world["users"][role])
             expected = _expected(method, path, role)
-            ok = r.status_code in expected if expected else r.status_code not in (401, 403)
+            ok = r.status_code in expected if expected else _read_ok(method, path, role,
+                                                                    r.status_code)  # fmt: skip
             if not ok or r.status_code >= 500:
                 wrong.append(f"{role:12} {method} {url}: {r.status_code} {r.text[:120]}")
     assert not wrong, "\n".join(wrong)
@@ -282,7 +326,7 @@ async def test_other_peoples_records_are_404_not_403(client, admin, role):
         if role not in allowed or not params & set(OWNED[role]) or PAGE.match(path):
             continue
         ids = {**world["own"], **{k: world["others"][k] for k in OWNED[role]}}
-        url = _url(path, ids, world)
+        url = _url(path, ids, world, role)
         r = await _call(client, method, url, world["users"][role])
         if r.status_code != 404:
             probes.append(f"{method} {url}: {r.status_code} {r.text[:120]}")

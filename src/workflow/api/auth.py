@@ -84,17 +84,16 @@ def _start_request_context(connection: ASGIConnection) -> None:
 async def _refused(
     connection: ASGIConnection, principal: Principal | None, status: int, why: str
 ) -> None:
-    await audit.record(
+    # The route's template, never the raw path: a path segment is whatever the caller
+    # typed (an SSN, a name) and the audit log keeps no personal data.
+    route = f"{connection.scope['method']} {route_of(connection)}"
+    await audit.record_outside(
         "access_refused",
         str(status),
         actor=principal,
         object_type="route",
-        object_id=f"{connection.scope['method']} {route_of(connection)}",
-        detail={
-            "why": why,
-            "route": f"{connection.scope['method']} {route_of(connection)}",
-            "path": connection.scope["path"][:200],
-        },
+        object_id=route,
+        detail={"why": why, "route": route},
     )
 
 

@@ -119,6 +119,10 @@ def number_out_of_range(_: Request, exc: OverflowError) -> Response:
     return _bad_request("a number is too large; ids and counts are at most 2147483647")
 
 
+def not_utf8(_: Request, exc: UnicodeDecodeError) -> Response:
+    return _bad_request("the body is not UTF-8 text; send JSON encoded as UTF-8")
+
+
 def unexpected_error(request: Request, exc: Exception) -> Response:
     correlation_id = uuid.uuid4().hex
     # The exception's class and where it was raised, not its message: database errors
@@ -147,5 +151,6 @@ EXCEPTION_HANDLERS = {
     HTTPException: http_error,
     RecursionError: too_deep,
     OverflowError: number_out_of_range,
+    UnicodeDecodeError: not_utf8,
     Exception: unexpected_error,
 }

@@ -27,20 +27,24 @@ _SSN_OR_NUL = re.compile(rb"(?<!\d)\d{3}[- ]\d{2}[- ]\d{4}(?!\d)|\\u0000")
 async def screen_request(request: Request) -> None:
     """``before_request`` hook: 400 naming the field for SSN-shaped values or NULs."""
     for name, value in request.query_params.items():
+        _check(name, name)
         _check(name, value)
     if request.method not in ("POST", "PUT", "PATCH"):
         return
     body = await request.body()
-    if "application/x-www-form-urlencoded" in request.headers.get("content-type", ""):
+    form = "application/x-www-form-urlencoded" in request.headers.get("content-type", "")
+    if form:
         for name, value in parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True):
+            _check(name, name)
             _check(name, value)
-        return
-    # Whatever the Content-Type says, the handlers read the body as JSON. Escapes
-    # (``\u0031``) can spell digits, so a body with any escape is read too.
+    # Whatever the Content-Type says, a JSON handler reads the body as JSON: screen it as
+    # JSON too. Escapes (``\u0031``) can spell digits, so a body with any is read whole.
     if _SSN_OR_NUL.search(body) or b"\\u" in body:
         parsed = _parsed(body)
-        if parsed is None:
+        if parsed is None and not form:  # (a form was screened field by field above)
             _check("body", body.decode("utf-8", "replace"))
+            if b"\\u" in body:  # escapes we could not read: refuse rather than let pass
+                raise BadInput("body: could not be read as JSON; send a plain JSON object")
         for name, value in _strings(parsed, "body"):
             _check(name, value)
 

@@ -7,6 +7,7 @@ actions and outcomes.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -14,6 +15,8 @@ from typing import Any
 
 from workflow.services.principal import Principal
 from workflow.tables import AuditEntry
+
+log = logging.getLogger("workflow.audit")
 
 # Set per request by the API, so entries written deep inside carry where they came from.
 REQUEST_SOURCE: ContextVar[str] = ContextVar("request_source", default="")
@@ -57,3 +60,12 @@ async def record(
         REQUEST_SOURCE.get()[:64],
         CORRELATION_ID.get()[:40],
     )
+
+
+async def record_outside(action: str, outcome: str, **fields: Any) -> None:
+    """An entry about a refusal, written outside any change: if it cannot be written the
+    refusal still stands (and the failure is logged), it never becomes a 500."""
+    try:
+        await record(action, outcome, **fields)
+    except Exception:
+        log.exception("could not write the audit entry %s/%s", action, outcome)

@@ -36,6 +36,10 @@ class NotFound(ServiceError):
     """The thing does not exist, or the caller may not know that it does (404)."""
 
 
+class HiddenCase(NotFound):
+    """Someone else's case: answered exactly like a missing one (404), but audited."""
+
+
 class Forbidden(ServiceError):
     """The caller's role may not do this (403)."""
 

@@ -21,7 +21,7 @@ from typing import Any
 from piccolo.columns import JSON, JSONB
 from piccolo.table import Table
 
-from workflow.db import transaction
+from workflow.db import current_engine, transaction
 from workflow.db.errors import constraint_name, is_write_conflict
 from workflow.services import audit
 from workflow.services.case_kinds import case_kind
@@ -31,6 +31,7 @@ from workflow.services.errors import (
     BadInput,
     Conflict,
     Forbidden,
+    HiddenCase,
     MachineError,
     NotFound,
     StaleVersion,
@@ -66,15 +67,21 @@ def check_may_fire(kind: CaseKind, event: str, actor: Principal, reason: str | N
 async def load_case(kind: CaseKind, entity_id: int, actor: Principal) -> dict[str, Any]:
     """The case's row if the actor may see it; otherwise :class:`NotFound`."""
     rows = await kind.table.raw(kind.load_sql or _select_by_pk(kind.table), entity_id)
-    visible = bool(rows) and kind.visible_to(actor, rows[0])
-    if rows and not visible:
-        # Someone else's case: the same answer as a missing one, but audited.
-        await audit.record(
-            "access_refused", "hidden", actor=actor, object_type=kind.name, object_id=entity_id
-        )
-    if not visible:
+    if not rows:
         raise NotFound(f"{kind.noun} {entity_id} not found")
+    if not kind.visible_to(actor, rows[0]):
+        # Someone else's case: the same answer as a missing one, but audited (by
+        # apply_event once its transaction is over, when the look was for an event).
+        if current_engine().current_transaction.get() is None:
+            await _audit_hidden(kind, entity_id, actor)
+        raise HiddenCase(f"{kind.noun} {entity_id} not found")
     return _decode_json(kind.table, rows[0])
+
+
+async def _audit_hidden(kind: CaseKind, entity_id: int, actor: Principal) -> None:
+    await audit.record_outside(
+        "access_refused", "hidden", actor=actor, object_type=kind.name, object_id=entity_id
+    )
 
 
 # Every event loads one row by primary key: a fixed statement per table, because piccolo
@@ -116,14 +123,17 @@ async def apply_event(
     try:
         return await _apply(kind, entity_id, event, actor, reason, data, expected_version, now)
     except MachineError as exc:
+        if isinstance(exc, HiddenCase):
+            await _audit_hidden(kind, entity_id, actor)
         if not isinstance(exc, AttemptRecorded):  # that one's entry is in its transaction
-            await audit.record(
+            known = event if event in kind.spec.events else "(unknown event)"
+            await audit.record_outside(
                 "event",
                 "refused",
                 actor=actor,
                 object_type=kind.name,
                 object_id=entity_id,
-                detail={"event": event[:80], "why": type(exc).__name__},
+                detail={"event": known, "why": type(exc).__name__},
                 at=now,
             )
         raise
