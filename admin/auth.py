@@ -11,12 +11,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from piccolo.apps.user.tables import BaseUser
+from piccolo_api.mfa.authenticator.tables import AuthenticatorSecret
 from piccolo_api.session_auth.tables import SessionsBase
 
-from workflow.services.errors import Forbidden
-from workflow.services.login import authenticate
-from workflow.services.principal import Principal
-from workflow.settings import get_settings
+from workflow.accounts.login import authenticate
+from workflow.core.errors import Forbidden
+from workflow.core.principal import Principal
+from workflow.core.settings import get_settings
 
 STAFF_ROLES = ("admin", "support")
 
@@ -115,7 +116,6 @@ async def principal_from_session_cookie(token: str | None) -> Principal | None:
 async def mfa_satisfied(user_id: int) -> bool:
     """MFA is not required, or the user has enrolled (piccolo then asks every sign-in
     for a code; its sessions do not record that they gave one, so this is the check)."""
-    from piccolo_api.mfa.authenticator.tables import AuthenticatorSecret
 
     if not get_settings().staff_mfa_required:
         return True

@@ -2,9 +2,10 @@
 
 For every machine there is one form to fire an event at one case and one to fire an event
 at many. Their event lists are the events staff may fire (the declaration's roles), their
-data fields are the events' declared data, and they call ``fire_case_event``, the same
-function the API's validation route uses and that calls ``apply_event`` like every other
-route. A refused event shows the API's own message.
+data fields are the events' declared data (or, where the binding gathers the data itself,
+what it asks the caller for), and they hand the engine the same command as every other
+caller: one :class:`FireEvent` per case, or one :class:`FireBulk` for events that have a
+set-based form. A refused event shows the API's own message.
 """
 
 from __future__ import annotations
@@ -13,41 +14,42 @@ import enum
 import re
 import types
 import typing
+from datetime import UTC, datetime
 from typing import Any, Literal, Optional
 
 import msgspec
+from piccolo_admin.endpoints import FormConfig
 from pydantic import BaseModel, Field, create_model
 
 from admin.auth import principal_of
-from workflow.machines.base import MachineSpec
-from workflow.services.case_events import Fired, fire_case_event
-from workflow.services.case_kinds import case_kinds
-from workflow.services.cases import CaseKind
-from workflow.services.errors import MachineError
+from workflow.core.errors import MachineError
+from workflow.core.machine import MachineSpec
+from workflow.engine.bulk import decide_by_source, fire_bulk, visible_versions
+from workflow.engine.command import EventOutcome, FireBulk, FireEvent
+from workflow.engine.fire import fire
+from workflow.engine.kinds import CaseKind
+from workflow.registry import KINDS
 
 STAFF = {"admin", "support"}
 GROUP = "Move cases"
 MAX_BULK = 1000
-
-# The NPN validation's declared data is what the registry answered, filled in by the
-# service; the one thing staff type is the registry NPN for correct_record.
-STAFF_DATA: dict[str, dict[str, dict[str, type]]] = {
-    "npn_validation": {"correct_record": {"npn": str}},
-}
 
 
 def staff_events(spec: MachineSpec) -> list[str]:
     return [name for name, event in spec.events.items() if event.roles & STAFF]
 
 
-def data_fields(spec: MachineSpec) -> dict[str, dict[str, type]]:
-    """event -> {field: plain type} for the data staff give with that event."""
-    if spec.name in STAFF_DATA:
-        return STAFF_DATA[spec.name]
+def data_fields(kind: CaseKind) -> dict[str, dict[str, type]]:
+    """event -> {field: plain type} for the data staff give with that event: the declared
+    data, or what the binding asks for when it gathers the data itself (``On.given``)."""
     fields: dict[str, dict[str, type]] = {}
-    for name in staff_events(spec):
-        struct = spec.events[name].data
-        if struct is not None:
+    for name in staff_events(kind.spec):
+        given = kind.on(name).given
+        struct = kind.spec.events[name].data
+        if given is not None:
+            if given:
+                fields[name] = dict(given)
+        elif struct is not None:
             fields[name] = {f.name: _plain(f.type) for f in msgspec.structs.fields(struct)}
     return fields
 
@@ -73,16 +75,16 @@ def _events_choice(spec: MachineSpec) -> Any:
     return Literal[tuple(staff_events(spec))]
 
 
-def _data_model_fields(spec: MachineSpec) -> dict[str, Any]:
+def _data_model_fields(kind: CaseKind) -> dict[str, Any]:
     merged: dict[str, tuple[Any, Any]] = {}
-    for fields in data_fields(spec).values():
-        for name, kind in fields.items():
+    for fields in data_fields(kind).values():
+        for name, plain in fields.items():
             if name in merged:
                 continue
-            users = [e for e, f in data_fields(spec).items() if name in f]
-            values = _literal_values(kind)
+            users = [e for e, f in data_fields(kind).items() if name in f]
+            values = _literal_values(plain)
             merged[name] = (
-                Optional[kind],  # noqa: UP045 (pydantic renders Optional as not required)
+                Optional[plain],  # noqa: UP045 (pydantic renders Optional as not required)
                 Field(
                     None,
                     title=_title(name),
@@ -143,7 +145,7 @@ def single_model(kind: CaseKind) -> type[BaseModel]:
             Optional[int],  # noqa: UP045
             Field(None, description="fire only if the case is still at this version"),
         ),
-        **_data_model_fields(spec),
+        **_data_model_fields(kind),
     )
 
 
@@ -165,16 +167,16 @@ def bulk_model(kind: CaseKind) -> type[BaseModel]:
             ),
         ),
         reason=(str, Field("", max_length=2000, description="why (kept in each history)")),
-        **_data_model_fields(spec),
+        **_data_model_fields(kind),
     )
 
 
-def event_data(spec: MachineSpec, event: str, form: BaseModel) -> dict[str, Any]:
+def event_data(kind: CaseKind, event: str, form: BaseModel) -> dict[str, Any]:
     """The data fields given, checked against what ``event`` takes."""
-    takes = data_fields(spec).get(event, {})
+    takes = data_fields(kind).get(event, {})
     given = {
         name: getattr(form, name)
-        for fields in data_fields(spec).values()
+        for fields in data_fields(kind).values()
         for name in fields
         if getattr(form, name, None) not in (None, "", [])
     }
@@ -185,13 +187,12 @@ def event_data(spec: MachineSpec, event: str, form: BaseModel) -> dict[str, Any]
     return {k: v.value if isinstance(v, enum.Enum) else v for k, v in given.items()}
 
 
-def describe(fired: Fired) -> str:
-    o = fired.outcome
+def describe(o: EventOutcome) -> str:
     text = (
         f"{o.machine} {o.id}: {o.event} applied, {o.from_state} → {o.state} (version {o.version})"
     )
-    if fired.followed_by is not None:
-        f = fired.followed_by
+    if o.followed_by is not None:
+        f = o.followed_by
         text += f"; then {f.event}: {f.from_state} → {f.state}"
     return text
 
@@ -200,19 +201,19 @@ def single_endpoint(kind: CaseKind):
     async def endpoint(request, form) -> str:
         actor = await principal_of(request)
         event = form.event
+        command = FireEvent(
+            kind,
+            form.case_id,
+            event,
+            actor,
+            reason=form.reason.strip() or None,
+            data=event_data(kind, event, form) or None,
+            expected_version=form.expected_version,
+        )
         try:
-            fired = await fire_case_event(
-                kind.name,
-                form.case_id,
-                event,
-                actor,
-                reason=form.reason.strip() or None,
-                data=event_data(kind.spec, event, form) or None,
-                expected_version=form.expected_version,
-            )
+            return describe(await fire(command))
         except MachineError as exc:
             raise ValueError(refusal(exc)) from None
-        return describe(fired)
 
     return endpoint
 
@@ -241,30 +242,62 @@ def parse_ids(text: str) -> list[int]:
 def bulk_endpoint(kind: CaseKind):
     async def endpoint(request, form) -> str:
         actor = await principal_of(request)
-        event = form.event
-        data = event_data(kind.spec, event, form) or None
-        lines, applied = [], 0
-        for case_id in parse_ids(form.case_ids):
-            try:
-                fired = await fire_case_event(
-                    kind.name, case_id, event, actor, reason=form.reason.strip() or None, data=data
-                )
-            except MachineError as exc:
-                lines.append(f"✗ {kind.noun} {case_id}: refused: {refusal(exc)}")
+        event, reason = form.event, form.reason.strip() or None
+        data = event_data(kind, event, form) or None
+        ids = parse_ids(form.case_ids)
+        try:
+            if kind.on(event).per_case_only:
+                lines, applied = await _one_by_one(kind, ids, event, actor, reason, data)
             else:
-                applied += 1
-                lines.append(f"✓ {describe(fired)}")
+                lines, applied = await _set_based(kind, ids, event, actor, reason, data)
+        except MachineError as exc:  # refused for all alike (e.g. the role, the reason)
+            raise ValueError(refusal(exc)) from None
         head = f"{event}: {applied} applied, {len(lines) - applied} refused."
         return "\n".join([head, *lines])
 
     return endpoint
 
 
+async def _one_by_one(kind, ids, event, actor, reason, data) -> tuple[list[str], int]:
+    """Events without a set-based form: one command per case, each on its own."""
+    lines, applied = [], 0
+    for case_id in ids:
+        try:
+            outcome = await fire(FireEvent(kind, case_id, event, actor, reason, data))
+        except MachineError as exc:
+            lines.append(f"✗ {kind.noun} {case_id}: refused: {refusal(exc)}")
+        else:
+            applied += 1
+            lines.append(f"✓ {describe(outcome)}")
+    return lines, applied
+
+
+async def _set_based(kind, ids, event, actor, reason, data) -> tuple[list[str], int]:
+    """One bulk command: the cases the caller may see, at the versions they are at now."""
+    visible = await visible_versions(kind, ids, actor)
+    outcome = await fire_bulk(FireBulk(kind, event, actor, reason or "", datetime.now(UTC),
+                                       cases=visible, data=data))  # fmt: skip
+    decisions = decide_by_source(kind, event, data)
+    moved = {i: state for state, group in outcome.applied.items() for i in group}
+    lines = []
+    for case_id in ids:
+        if case_id in moved:
+            source = moved[case_id]
+            dest = decisions[source].to_state
+            lines.append(f"✓ {kind.name} {case_id}: {event} applied, {source} → {dest}")
+        elif case_id not in visible:
+            lines.append(f"✗ {kind.noun} {case_id}: refused: {kind.noun} {case_id} not found")
+        elif case_id in outcome.stale:
+            lines.append(f"✗ {kind.noun} {case_id}: refused: changed meanwhile; try again")
+        else:
+            lines.append(f"✗ {kind.noun} {case_id}: refused: {outcome.refused.get(case_id)}")
+    return lines, len(moved)
+
+
 def event_forms():
-    from piccolo_admin.endpoints import FormConfig
 
     forms = []
-    for kind in case_kinds().values():
+    for kind in KINDS.values():
         if not staff_events(kind.spec):
             continue
         title = kind.spec.title

@@ -23,7 +23,7 @@ from piccolo_api.mfa.authenticator.provider import AuthenticatorProvider
 from piccolo_api.mfa.authenticator.tables import AuthenticatorSecret
 
 from admin.auth import StaffSession, StaffUser, mfa_satisfied
-from workflow.settings import Settings, get_settings
+from workflow.core.settings import Settings, get_settings
 
 KEY_FILE = Path("mfa.key")
 # What an unenrolled user may reach when MFA is required: sign-in and out, the setup

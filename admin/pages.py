@@ -12,18 +12,18 @@ from litestar import Controller, Request, get
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Template
 
-from workflow.api.auth import allow
-from workflow.api.diagrams import _case_paths
-from workflow.api.params import Actor, Text
-from workflow.business_days import SlaStatus
-from workflow.machines.validation import FAILURES, STUCK, ValidationState
-from workflow.services.case_kinds import case_kind
-from workflow.services.dashboard import funnel, machine_counts, recent_events
-from workflow.services.errors import BadInput
-from workflow.services.events import load_case
-from workflow.services.history import case_history
-from workflow.services.support_queue import support_queue
-from workflow.settings import get_settings
+from admin.dashboard import funnel, machine_counts, recent_events
+from workflow.core.business_days import SlaStatus
+from workflow.core.errors import BadInput
+from workflow.core.settings import get_settings
+from workflow.diagrams.api import _case_paths
+from workflow.engine.cases import load_case
+from workflow.engine.history import case_history
+from workflow.registry import case_kind
+from workflow.validations.machine import FAILURES, STUCK, ValidationState
+from workflow.validations.queue import support_queue
+from workflow.web.auth import allow
+from workflow.web.params import Actor, Text
 
 STAFF = allow("admin", "support")
 QUEUE_PAGE = 100

@@ -19,7 +19,7 @@ from piccolo_api.crud.hooks import Hook, HookType
 from piccolo_api.crud.validators import Validators
 
 from admin.auth import principal_of
-from workflow.sensitive import looks_like_ssn, ssn_refusal
+from workflow.core.sensitive import looks_like_ssn, ssn_refusal
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 MACHINE_COLUMNS = {"state", "version", "npn_status"}

@@ -11,6 +11,7 @@ from functools import cache
 
 from litestar import asgi
 from litestar.types import Receive, Scope, Send
+from piccolo_admin.endpoints import create_admin
 from piccolo_api.rate_limiting.middleware import InMemoryLimitProvider
 
 from admin.auth import StaffSession, StaffUser
@@ -19,9 +20,9 @@ from admin.mfa import mfa_gate, mfa_providers
 from admin.tables import table_configs
 from admin.ui_extras import add_ui_extras
 from admin.user_forms import user_forms
-from workflow.api.auth import ANONYMOUS, allow
-from workflow.services import audit
-from workflow.settings import get_settings
+from workflow.core.settings import get_settings
+from workflow.engine import audit
+from workflow.web.auth import ANONYMOUS, allow
 
 SIDEBAR_LINKS = {
     "Dashboard": "/staff/dashboard",
@@ -33,7 +34,6 @@ SIDEBAR_LINKS = {
 
 @cache
 def admin_app():
-    from piccolo_admin.endpoints import create_admin
 
     settings = get_settings()
     admin = create_admin(

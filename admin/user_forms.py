@@ -10,11 +10,13 @@ from piccolo_admin.endpoints import FormConfig
 from pydantic import BaseModel, Field
 
 from admin.auth import principal_of
-from workflow.services import audit, users
-from workflow.services.accounts import NewUser, create_user
-from workflow.services.assisters import NewAssister, create_assister
-from workflow.services.errors import MachineError
-from workflow.services.login import unlock
+from admin.mfa import reset
+from workflow.accounts import management as users
+from workflow.accounts.login import unlock
+from workflow.accounts.service import NewUser, create_user
+from workflow.assisters.service import NewAssister, create_assister
+from workflow.core.errors import MachineError
+from workflow.engine import audit
 
 GROUP = "People"
 Role = Literal["admin", "support", "agency_admin", "assister", "consumer"]
@@ -150,7 +152,6 @@ async def revoke_token_form(request, form: RevokeToken) -> str:
 
 
 async def reset_mfa_form(request, form: ByUsername) -> str:
-    from admin.mfa import reset
 
     actor = await _actor(request, "admin", "support")
     user = await _target(form.username.strip(), actor, RESET_MFA, admin_on_self=False)

@@ -128,7 +128,7 @@ async def table(client, headers, args, label: str) -> None:
 
 
 async def explain(sqlite: bool) -> str:
-    from workflow.services.clients import _list_sql
+    from workflow.associations.clients import _list_sql
     from workflow.tables import Association
 
     select, _ = _list_sql("open", "name", "asc", True)
@@ -155,9 +155,9 @@ async def main() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
     import httpx
 
-    from workflow.api.app import create_app
+    from workflow.accounts.service import NewUser, create_user
+    from workflow.app import create_app
     from workflow.db import connect, disconnect, is_sqlite, migrate
-    from workflow.services.accounts import NewUser, create_user
     from workflow.tables import Association
 
     sqlite = is_sqlite()

@@ -54,7 +54,7 @@ COUNTS_SQL = "SELECT state, count(*) FROM assisters GROUP BY state"
 
 def migrate(url: str) -> None:
     env = {**os.environ, "WORKFLOW_DATABASE_URL": url}
-    subprocess.run([sys.executable, "-m", "workflow.cli", "migrate"], env=env, check=True)
+    subprocess.run([sys.executable, "-m", "workflow.cli.main", "migrate"], env=env, check=True)
 
 
 async def seed(url: str, rows: int) -> tuple[float, list[str]]:
@@ -89,7 +89,7 @@ def figures(name: str, seconds: list[float]) -> None:
 
 async def time_counts_query(repeat: int) -> dict[str, int]:
     from workflow.db import connect, disconnect
-    from workflow.services.diagrams import state_counts
+    from workflow.diagrams.service import state_counts
 
     await connect()
     try:

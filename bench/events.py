@@ -38,7 +38,7 @@ def start_server(url: str, port: int) -> tuple[subprocess.Popen, str]:
         [
             sys.executable,
             "-m",
-            "workflow.cli",
+            "workflow.cli.main",
             "serve",
             "--port",
             str(port),
@@ -138,7 +138,7 @@ def summary(name: str, latencies: list[float], seconds: float) -> dict[str, floa
 
 
 def machine_rate(seconds: float = 2.0) -> float:
-    from workflow.machines.assister import ASSISTER
+    from workflow.assisters.machine import ASSISTER
 
     facts = {
         "kind": "navigator",

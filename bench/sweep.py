@@ -6,7 +6,7 @@ training year (a course and a passed exam). Then, for November 1:
 
 1. times one raw ``UPDATE`` that lapses the same assisters (state and version only: no
    history, no messages), inside a transaction that is rolled back;
-2. times ``workflow.services.sweep.sweep`` (the service path: batches through the bulk
+2. times ``workflow.sweep.runner.sweep`` (the service path: batches through the bulk
    event function, one history row and one lapse notice per assister).
 
     python bench/sweep.py [--rows 1000000] [--postgres postgresql://127.0.0.1:5432/db]
@@ -79,7 +79,7 @@ async def main() -> None:
 
     import workflow  # noqa: F401  (sets PICCOLO_CONF)
     from workflow.db import connect, current_engine, disconnect, is_sqlite, migrate, transaction
-    from workflow.services.sweep import sweep
+    from workflow.sweep.runner import sweep
     from workflow.tables import Assister, History, Message
 
     await migrate()

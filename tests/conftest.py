@@ -33,6 +33,7 @@ import httpx  # noqa: E402
 import pytest  # noqa: E402
 from piccolo.apps.user.tables import BaseUser  # noqa: E402
 
+from workflow.accounts.service import NewUser, create_user  # noqa: E402
 from workflow.db import (  # noqa: E402
     all_tables,
     connect,
@@ -41,7 +42,6 @@ from workflow.db import (  # noqa: E402
     migrate,
     use_engine,  # noqa: E402
 )
-from workflow.services.accounts import NewUser, create_user  # noqa: E402
 
 PG_ADMIN_DSN = os.environ.get("WORKFLOW_TEST_PG", "postgresql://127.0.0.1:5432/postgres")
 
@@ -138,7 +138,7 @@ async def db(backend):
 
 @pytest.fixture
 async def client(db):
-    from workflow.api.app import create_app
+    from workflow.app import create_app
 
     # httpx's ASGITransport runs the app in this test's event loop (litestar's own
     # AsyncTestClient uses a separate thread, which a PostgreSQL pool cannot cross).
@@ -150,7 +150,7 @@ async def client(db):
 @pytest.fixture
 async def web(db):
     """A browser-like client: keeps cookies; https, because session cookies are Secure."""
-    from workflow.api.app import create_app
+    from workflow.app import create_app
 
     transport = httpx.ASGITransport(app=create_app(manage_database=False))
     async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as c:

@@ -7,7 +7,7 @@ import uuid
 
 import httpx
 
-from workflow.services.accounts import NewUser, create_user
+from workflow.accounts.service import NewUser, create_user
 from workflow.tables import Message
 
 
@@ -150,7 +150,7 @@ LOA_INACTIVE = ("19250364", "Tom Becker")
 
 
 async def load_sample_registry() -> None:
-    from workflow.services.registry_file import load_registry, parse_registry_csv, sample_csv
+    from workflow.validations.registry_file import load_registry, parse_registry_csv, sample_csv
 
     await load_registry(parse_registry_csv(sample_csv()))
 

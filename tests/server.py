@@ -51,7 +51,7 @@ def running_server(database_url: str, **env: str) -> Iterator[RunningServer]:
         **{f"WORKFLOW_{k.upper()}": v for k, v in env.items()},
     }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "workflow.cli", "serve", "--port", str(port)],
+        [sys.executable, "-m", "workflow.cli.main", "serve", "--port", str(port)],
         env=environment,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

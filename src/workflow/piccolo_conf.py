@@ -3,8 +3,8 @@ whose migrations make up the schema."""
 
 from piccolo.conf.apps import AppRegistry
 
+from workflow.core.settings import get_settings
 from workflow.db.engine import engine_from_url
-from workflow.settings import get_settings
 
 DB = engine_from_url(get_settings().database_url)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from workflow.services.accounts import NewUser, create_user
+from workflow.accounts.service import NewUser, create_user
 
 PASSWORD = "correct horse battery"
 

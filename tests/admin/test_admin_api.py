@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from tests.admin.helpers import csrf_headers, sign_in, signed_in, staff_user
 from tests.helpers import fire, new_assister, new_broker, walk_to
-from workflow.services.accounts import ensure_first_admin
+from workflow.accounts.service import ensure_first_admin
 from workflow.tables import Assister, AuditEntry, History
 
 

@@ -11,7 +11,7 @@ import time_machine
 
 from admin.mfa import _key, _provider, is_enrolled
 from tests.admin.helpers import csrf_headers, sign_in, signed_in, staff_user
-from workflow.settings import get_settings
+from workflow.core.settings import get_settings
 from workflow.tables import AuditEntry
 
 
@@ -67,7 +67,7 @@ def _code(secret_row) -> str:
 async def test_mfa_required_staff_must_enrol_then_give_a_code(web, db, mfa_required):
     from piccolo_api.mfa.authenticator.tables import AuthenticatorSecret
 
-    from workflow.services.users import user_id_for
+    from workflow.accounts.management import user_id_for
 
     name = await signed_in(web)
     r = await web.get("/admin/api/tables/")
@@ -94,7 +94,7 @@ async def test_mfa_required_staff_must_enrol_then_give_a_code(web, db, mfa_requi
 async def test_support_resets_someones_mfa(web, db, mfa_required):
     from piccolo_api.mfa.authenticator.tables import AuthenticatorSecret
 
-    from workflow.services.users import user_id_for
+    from workflow.accounts.management import user_id_for
 
     lost_phone = await staff_user("support")
     user_id = await user_id_for(lost_phone)
@@ -137,7 +137,7 @@ async def test_admin_writes_need_the_csrf_token(web, admin, client):
 async def test_deactivating_a_user_ends_their_admin_session_at_once(web, db):
     import httpx
 
-    from workflow.api.app import create_app
+    from workflow.app import create_app
 
     victim = await staff_user("support")
     transport = httpx.ASGITransport(app=create_app(manage_database=False))
@@ -163,7 +163,7 @@ async def test_mfa_required_an_unenrolled_session_reads_nothing_outside_the_admi
     from piccolo_api.mfa.authenticator.tables import AuthenticatorSecret
 
     from tests.helpers import new_assister
-    from workflow.services.users import user_id_for
+    from workflow.accounts.management import user_id_for
 
     a = await new_assister(client, admin)
     reads = (*COOKIE_READS, f"/assisters/{a['id']}/clients")
@@ -191,7 +191,7 @@ async def _people_form(web, form: str, username: str):
 
 
 async def test_support_unlocks_and_resets_only_other_non_admins(web, db):
-    from workflow.services.users import get_user, user_id_for
+    from workflow.accounts.management import get_user, user_id_for
 
     other_admin = await staff_user("admin")
     colleague = await staff_user("support")

@@ -3,7 +3,7 @@ assister's details, confirm the Authorization / Agent of Record terms, see and r
 current assister. Once with JavaScript on (with screenshots) and once with it off."""
 
 from tests.helpers import active_assister, fire_ok
-from workflow.services.accounts import NewUser, create_user
+from workflow.accounts.service import NewUser, create_user
 from workflow.tables import Association
 
 PASSWORD = "correct horse battery staple"

@@ -14,7 +14,7 @@ from tests.helpers import (
     new_consumer,
     new_user_headers,
 )
-from workflow.settings import get_settings
+from workflow.core.settings import get_settings
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 WINDOW = timedelta(minutes=get_settings().application_lock_minutes)

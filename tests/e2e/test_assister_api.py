@@ -13,7 +13,7 @@ from tests.helpers import (
     new_user_headers,
     walk_to,
 )
-from workflow.settings import get_settings
+from workflow.core.settings import get_settings
 from workflow.tables import Assister, History
 
 

@@ -8,14 +8,14 @@ import httpx
 
 from tests.helpers import bearer
 from tests.server import running_server
-from workflow.settings import get_settings
+from workflow.core.settings import get_settings
 from workflow.tables import Assister, History, TrainingRecord
 
 
 def run_cli(db, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "WORKFLOW_DATABASE_URL": db.url}
     return subprocess.run(
-        [sys.executable, "-m", "workflow.cli", *args],
+        [sys.executable, "-m", "workflow.cli.main", *args],
         env=env,
         capture_output=True,
         text=True,
@@ -113,7 +113,7 @@ def test_a_database_that_cannot_be_used_is_one_line_not_a_traceback(tmp_path):
     for url, words in urls.items():
         env = {**os.environ, "WORKFLOW_DATABASE_URL": url}
         done = subprocess.run(
-            [sys.executable, "-m", "workflow.cli", "migrate"],
+            [sys.executable, "-m", "workflow.cli.main", "migrate"],
             env=env, capture_output=True, text=True, timeout=60,
         )  # fmt: skip
         assert done.returncode == 2, done.stderr

@@ -11,10 +11,10 @@ from tests.helpers import (
     new_broker,
     patch_profile,
 )
-from workflow.services.principal import SYSTEM
-from workflow.services.registry import use_registry
-from workflow.services.validations import revalidate
+from workflow.core.principal import SYSTEM
 from workflow.tables import Message, NpnValidation, ProducerRecord
+from workflow.validations.registry import use_registry
+from workflow.validations.service import revalidate
 
 
 async def test_registry_load_sample_then_a_file_with_replace(db, tmp_path):

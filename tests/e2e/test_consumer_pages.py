@@ -9,9 +9,9 @@ import pytest
 import time_machine
 
 from tests.helpers import active_assister, associate, bearer
-from workflow.codes import hash_token
-from workflow.services.accounts import NewUser, create_user
-from workflow.settings import get_settings
+from workflow.accounts.service import NewUser, create_user
+from workflow.core.codes import hash_token
+from workflow.core.settings import get_settings
 from workflow.tables import Association, ConsumerSession
 
 PASSWORD = "correct horse battery staple"

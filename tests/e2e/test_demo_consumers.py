@@ -1,6 +1,6 @@
 """The demo's consumers and associations are made through the services, with history."""
 
-from workflow.services.demo import load_demo
+from workflow.demo.loader import load_demo
 from workflow.tables import Assister, Association, Consumer, History
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import fire, fire_ok, new_assister, new_org, new_user_headers, walk_to
-from workflow.machines import MACHINES
-from workflow.services.diagrams import forget_static_svgs
+from workflow.diagrams.service import forget_static_svgs
+from workflow.registry import MACHINES
 from workflow.tables import Assister
 
 TRAINING_GUARDS = (
@@ -232,13 +232,17 @@ async def test_home_page_links_the_diagrams(client, db):
 
 
 async def test_the_route_factory_serves_any_path_and_maps_the_id(db, admin, monkeypatch):
-    """What a new case kind does: one call to case_diagram_routes. Here the path carries
-    an assister's Reference Number, and find_case maps it to the case's id."""
+    """What a new case kind gets: case_diagram_routes draws it at the kind's path. Here the
+    path carries an assister's Reference Number, and the kind's locate maps it to the
+    case's id."""
+    import dataclasses
+
     import httpx
 
-    from workflow.api import app as app_module
-    from workflow.api.diagrams import case_diagram_routes
-    from workflow.services.errors import NotFound
+    from workflow import app as app_module
+    from workflow.assisters.binding import ASSISTER_CASE
+    from workflow.core.errors import NotFound
+    from workflow.diagrams.api import case_diagram_routes
 
     async def by_reference(number: int, actor) -> int:
         row = await Assister.select(Assister.id).where(Assister.reference_number == str(number))
@@ -246,9 +250,10 @@ async def test_the_route_factory_serves_any_path_and_maps_the_id(db, admin, monk
             raise NotFound(f"no assister with Reference Number {number}")
         return row[0]["id"]
 
-    extra = case_diagram_routes(
-        "assister", "/by-reference/{case_id:int}", roles=("admin",), find_case=by_reference
+    by_number = dataclasses.replace(
+        ASSISTER_CASE, path="/by-reference/{number}", roles=("admin",), locate=by_reference
     )
+    extra = case_diagram_routes(by_number)
     monkeypatch.setattr(app_module, "ROUTE_HANDLERS", [*app_module.ROUTE_HANDLERS, *extra])
     transport = httpx.ASGITransport(app=app_module.create_app(manage_database=False))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:

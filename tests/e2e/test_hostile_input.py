@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from tests.helpers import fire, new_assister
-from workflow.services import assisters as assister_service
+from workflow.assisters import service as assister_service
 
 TOO_BIG = [2**31, 2**63, 10**20]
 

@@ -7,8 +7,8 @@ import httpx
 import time_machine
 
 from tests.server import running_server
-from workflow.services.accounts import NewUser, create_user
-from workflow.services.login import authenticate
+from workflow.accounts.login import authenticate
+from workflow.accounts.service import NewUser, create_user
 from workflow.tables import AuditEntry, LoginAttempt
 
 PASSWORD = "correct horse battery staple"

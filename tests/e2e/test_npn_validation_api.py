@@ -22,8 +22,8 @@ from tests.helpers import (
     patch_profile,
     validation_history,
 )
-from workflow.services.registry import use_registry
 from workflow.tables import Assister, NpnValidation
+from workflow.validations.registry import use_registry
 
 
 @pytest.fixture

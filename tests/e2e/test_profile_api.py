@@ -200,7 +200,7 @@ async def test_a_profile_saved_meanwhile_makes_the_slower_save_a_409(
 ):
     """Save A asks the registry; save B lands; A's result would describe a profile that
     no longer exists, so A is refused whole."""
-    from workflow.services import profiles
+    from workflow.assisters import profiles
 
     broker = await new_broker(client, admin, ("99999999", VALID[1]))
     real_check = profiles.check_profile

@@ -15,7 +15,7 @@ from tests.helpers import (
     new_broker,
     registered_broker,
 )
-from workflow.services.registration_list import registration_year
+from workflow.assisters.registration_list import registration_year
 
 
 @pytest.fixture
@@ -78,11 +78,11 @@ async def test_paged(client, listed):
 
 
 async def test_a_revalidation_that_fails_shows_on_the_list(client, admin, listed):
-    from workflow.services.registry import use_registry
+    from workflow.validations.registry import use_registry
 
     class LicenseLapsed:
         async def lookup(self, npn):
-            from workflow.services.registry import LocalRegistry
+            from workflow.validations.registry import LocalRegistry
 
             record = await LocalRegistry().lookup(npn)
             record.license_status = "expired"
@@ -102,7 +102,7 @@ async def test_an_ssn_is_never_a_search(client, db):
 
 
 def test_registration_year_starts_on_july_first(monkeypatch):
-    from workflow.settings import get_settings
+    from workflow.core.settings import get_settings
 
     assert registration_year(datetime(2026, 6, 30, 16, tzinfo=UTC)) == 2026
     assert registration_year(datetime(2026, 7, 1, 16, tzinfo=UTC)) == 2027
@@ -116,7 +116,7 @@ def test_registration_year_starts_on_july_first(monkeypatch):
 
 
 async def test_the_page_pages_and_says_what_was_wrong(client, listed, monkeypatch):
-    from workflow.api import registration_list as page
+    from workflow.assisters import registration_list_api as page
 
     monkeypatch.setattr(page, "PAGE_SIZE", 1)
     first = await client.get("/registration-completion-list")

@@ -16,7 +16,7 @@ import uuid
 import pytest
 
 from tests.helpers import active_assister, associate, bearer, new_consumer, new_org
-from workflow.services.accounts import NewUser, create_user
+from workflow.accounts.service import NewUser, create_user
 
 A, S, G, T, C, ANON = "admin", "support", "agency_admin", "assister", "consumer", "anonymous"
 ROLES = (A, S, G, T, C, ANON)
@@ -34,8 +34,8 @@ POLICY: dict[tuple[str, str], set[str]] = {
     ("POST", "/assisters/{assister_id:int}/events/{event:str}"): {A, S, G, T},
     ("GET", "/assisters/{assister_id:int}/history"): {A, S, G, T},
     ("GET", "/assisters/{assister_id:int}/messages"): {A, S, T},
-    ("GET", "/assisters/{case_id:int}/diagram.svg"): {A, S, G, T},
-    ("GET", "/assisters/{case_id:int}/diagram.mmd"): {A, S, G, T},
+    ("GET", "/assisters/{assister_id:int}/diagram.svg"): {A, S, G, T},
+    ("GET", "/assisters/{assister_id:int}/diagram.mmd"): {A, S, G, T},
     ("GET", "/organizations"): STAFF,
     ("POST", "/organizations"): {A},
     ("POST", "/organizations/{organization_id:int}/exemptions"): {A, G},
@@ -43,8 +43,8 @@ POLICY: dict[tuple[str, str], set[str]] = {
     ("GET", "/exemptions/{exemption_id:int}"): {A, S, G},
     ("GET", "/exemptions/{exemption_id:int}/history"): {A, S, G},
     ("POST", "/exemptions/{exemption_id:int}/events/{event:str}"): {A, S, G},
-    ("GET", "/exemptions/{case_id:int}/diagram.svg"): {A, S, G},
-    ("GET", "/exemptions/{case_id:int}/diagram.mmd"): {A, S, G},
+    ("GET", "/exemptions/{exemption_id:int}/diagram.svg"): {A, S, G},
+    ("GET", "/exemptions/{exemption_id:int}/diagram.mmd"): {A, S, G},
     ("GET", "/consumers/me"): {C},
     ("GET", "/consumers/me/messages"): {C},
     ("GET", "/consumers/{consumer_id:int}/application/lock"): {A, S, T, C},
@@ -56,8 +56,8 @@ POLICY: dict[tuple[str, str], set[str]] = {
     ("GET", "/associations/{association_id:int}"): {A, S, T, C},
     ("GET", "/associations/{association_id:int}/history"): {A, S, T, C},
     ("POST", "/associations/{association_id:int}/events/{event:str}"): {A, S, T, C},
-    ("GET", "/associations/{case_id:int}/diagram.svg"): {A, S, T, C},
-    ("GET", "/associations/{case_id:int}/diagram.mmd"): {A, S, T, C},
+    ("GET", "/associations/{association_id:int}/diagram.svg"): {A, S, T, C},
+    ("GET", "/associations/{association_id:int}/diagram.mmd"): {A, S, T, C},
     ("GET", "/assisters/{assister_id:int}/clients"): {A, S, T},
     ("GET", "/assisters/{assister_id:int}/clients/export"): {A, S, T},
     ("GET", "/assisters/{assister_id:int}/clients/{consumer_id:int}"): {A, S, T},
@@ -87,8 +87,8 @@ POLICY: dict[tuple[str, str], set[str]] = {
     ("GET", "/assisters/{assister_id:int}/validation"): {A, S, G, T},
     ("GET", "/assisters/{assister_id:int}/validation/history"): {A, S, G, T},
     ("POST", "/assisters/{assister_id:int}/validation/events/{event:str}"): {A, S, T},
-    ("GET", "/assisters/{case_id:int}/validation/diagram.svg"): {A, S, T},
-    ("GET", "/assisters/{case_id:int}/validation/diagram.mmd"): {A, S, T},
+    ("GET", "/assisters/{assister_id:int}/validation/diagram.svg"): {A, S, T},
+    ("GET", "/assisters/{assister_id:int}/validation/diagram.mmd"): {A, S, T},
     ("GET", "/support/validations"): STAFF,
     ("GET", "/registration-list"): EVERYONE,
     ("GET", "/registration-completion-list"): EVERYONE,
@@ -123,7 +123,7 @@ def served_routes(app) -> dict[tuple[str, str], frozenset[str] | None]:
 
 
 def test_every_route_declares_the_roles_in_the_policy():
-    from workflow.api.app import create_app
+    from workflow.app import create_app
 
     served = served_routes(create_app(manage_database=False))
     undeclared = sorted(k for k, roles in served.items() if roles is None)
@@ -139,7 +139,7 @@ def test_every_route_declares_the_roles_in_the_policy():
 async def test_a_route_without_a_declaration_is_refused_to_everyone():
     from litestar import Litestar, get
 
-    from workflow.api.auth import authorize
+    from workflow.web.auth import authorize
 
     @get("/forgotten")
     async def forgotten() -> str:
@@ -218,7 +218,7 @@ EVENT_ROUTES = {
 def event_for(path: str, role: str) -> str:
     """An event of the route's machine that ``role`` may fire (so the refusal, if any,
     comes from the record, not from the event); else one nobody can."""
-    from workflow.machines import MACHINES
+    from workflow.registry import MACHINES
 
     spec = MACHINES.get(EVENT_ROUTES.get(path, ""))
     mine = sorted(e for e, ev in (spec.events.items() if spec else ()) if role in ev.roles)
@@ -279,8 +279,8 @@ def _expected(method: str, path: str, role: str) -> set[int] | None:
 READ_NOT_FOUND = {
     ("/assisters/{assister_id:int}/validation", "*"),
     ("/assisters/{assister_id:int}/validation/history", "*"),
-    ("/assisters/{case_id:int}/validation/diagram.svg", "*"),
-    ("/assisters/{case_id:int}/validation/diagram.mmd", "*"),
+    ("/assisters/{assister_id:int}/validation/diagram.svg", "*"),
+    ("/assisters/{assister_id:int}/validation/diagram.mmd", "*"),
 }
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 
 from tests.server import running_server
-from workflow.services.accounts import NewUser, create_user
+from workflow.accounts.service import NewUser, create_user
 
 PATHS = ["/", "/health", "/assisters", "/no-such-page", "/diagrams/assister.svg", "/admin/"]
 

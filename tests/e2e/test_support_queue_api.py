@@ -14,8 +14,8 @@ from tests.helpers import (
     new_broker,
     new_user_headers,
 )
-from workflow.services.principal import SYSTEM
-from workflow.services.validations import revalidate
+from workflow.core.principal import SYSTEM
+from workflow.validations.service import revalidate
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 import time_machine
 
 from tests.helpers import bearer, fire_ok, new_assister, new_user_headers
-from workflow.codes import hash_token
-from workflow.services.accounts import NewUser, create_user, issue_token
+from workflow.accounts.service import NewUser, create_user, issue_token
+from workflow.core.codes import hash_token
 from workflow.tables import ApiToken, AuditEntry
 
 
@@ -24,7 +24,7 @@ async def test_tokens_are_long_random_and_stored_hashed(client, db):
 
 
 def test_tokens_expire_after_90_days_by_default(monkeypatch):
-    from workflow.settings import Settings
+    from workflow.core.settings import Settings
 
     monkeypatch.delenv("WORKFLOW_TOKEN_TTL_DAYS", raising=False)
     assert Settings.from_env().token_ttl_days == 90
@@ -91,7 +91,15 @@ async def test_cli_revokes_a_token(client, db):
     created = await create_user(NewUser(username="hal", role="admin"))
     env = {**os.environ, "WORKFLOW_DATABASE_URL": db.url}
     done = subprocess.run(
-        [sys.executable, "-m", "workflow.cli", "users", "revoke-token", "--token", created.token],
+        [
+            sys.executable,
+            "-m",
+            "workflow.cli.main",
+            "users",
+            "revoke-token",
+            "--token",
+            created.token,
+        ],
         env=env,
         capture_output=True,
         text=True,
@@ -100,7 +108,7 @@ async def test_cli_revokes_a_token(client, db):
     assert done.returncode == 0, done.stderr
     assert (await client.get("/assisters", headers=bearer(created.token))).status_code == 401
     issued = subprocess.run(
-        [sys.executable, "-m", "workflow.cli", "users", "token", "hal", "--ttl-days", "1"],
+        [sys.executable, "-m", "workflow.cli.main", "users", "token", "hal", "--ttl-days", "1"],
         env=env,
         capture_output=True,
         text=True,
@@ -109,7 +117,7 @@ async def test_cli_revokes_a_token(client, db):
     fresh = issued.stdout.strip().splitlines()[-1]
     assert (await client.get("/assisters", headers=bearer(fresh))).status_code == 200
     everything = subprocess.run(
-        [sys.executable, "-m", "workflow.cli", "users", "revoke-token", "--user", "hal"],
+        [sys.executable, "-m", "workflow.cli.main", "users", "revoke-token", "--user", "hal"],
         env=env,
         capture_output=True,
         text=True,

@@ -100,7 +100,9 @@ async def test_all_or_nothing_when_a_selected_id_cannot_move(client, admin):
 
 async def test_all_or_nothing_when_a_move_fails_half_way(client, admin, monkeypatch):
     """The third move fails after two were applied: the first two roll back too."""
-    from workflow.services import association_case
+    import dataclasses
+
+    from workflow.associations import binding as association_case
 
     old, new, _, associations = await setup(client, admin)
     real = association_case.move_to_new_assister
@@ -112,7 +114,9 @@ async def test_all_or_nothing_when_a_move_fails_half_way(client, admin, monkeypa
             raise association_case.GuardRefused("transfer", "simulated failure")
         return await real(ctx)
 
-    monkeypatch.setitem(association_case.ASSOCIATION_CASE.effects, "transfer", fail_on_third)
+    on = association_case.ASSOCIATION_CASE.on("transfer")
+    failing = dataclasses.replace(on, effect=fail_on_third)
+    monkeypatch.setitem(association_case.ASSOCIATION_CASE.events, "transfer", failing)
     before, history = await states(), await History.count()
     r = await transfer(client, admin, old["id"], to_assister_id=new["id"], reason="retiring")
     assert r.status_code == 422 and "simulated failure" in r.json()["detail"]

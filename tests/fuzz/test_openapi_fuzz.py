@@ -16,8 +16,8 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from tests.server import running_server
-from workflow.services.accounts import NewUser, create_user
-from workflow.services.demo import load_demo
+from workflow.accounts.service import NewUser, create_user
+from workflow.demo.loader import load_demo
 
 EXAMPLES = int(os.environ.get("WORKFLOW_FUZZ_EXAMPLES", "15"))
 CHECKS = [not_a_server_error, response_schema_conformance]

@@ -30,9 +30,9 @@ from hypothesis.stateful import (
 )
 
 from tests.server import running_server
-from workflow.machines.assister import AssisterState
-from workflow.machines.association import AssociationState
-from workflow.services.accounts import NewUser, create_user
+from workflow.accounts.service import NewUser, create_user
+from workflow.assisters.machine import AssisterState
+from workflow.associations.machine import AssociationState
 
 ASSISTER_EVENTS = ["complete_training", "record_exam", "register", "activate", "lapse",
                    "deactivate", "reinstate"]  # fmt: skip
@@ -248,7 +248,7 @@ async def test_random_events_keep_the_database_consistent(db):
     for i in range(3):
         c = await create_user(NewUser(username=f"consumer-{i}", role="consumer"))
         consumers.append((headers(c), c.consumer_id))
-    from workflow.services.organizations import create_organization
+    from workflow.organizations.service import create_organization
 
     org = await create_organization("Stateful Navigators", "navigator_entity")
     with running_server(db.url) as server:

@@ -74,7 +74,7 @@ async def test_the_database_refuses_a_second_confirmed_association(client, admin
 async def test_a_unique_violation_is_a_409_and_changes_nothing(client, admin, monkeypatch):
     """If a writer skipped "end the previous assister" the index still holds, and the
     caller hears 409, not 500; the refused transaction leaves no trace."""
-    from workflow.services import association_case
+    from workflow.associations import binding as association_case
 
     consumer, cid = await new_consumer()
     ana, ben = await _assisters(client, admin, 2)

@@ -13,7 +13,7 @@ from tests.helpers import (
     new_consumer,
     new_user_headers,
 )
-from workflow.services.sweep import sweep
+from workflow.sweep.runner import sweep
 from workflow.tables import Association, Consumer, History, Message
 
 

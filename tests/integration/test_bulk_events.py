@@ -5,9 +5,11 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.helpers import fire_ok, new_assister, walk_to
-from workflow.services.bulk import RowFactsNeeded, apply_event_bulk
-from workflow.services.errors import Forbidden
-from workflow.services.principal import SYSTEM, Principal
+from workflow.assisters.binding import ASSISTER_CASE
+from workflow.core.errors import Forbidden
+from workflow.core.principal import SYSTEM, Principal
+from workflow.engine.bulk import NotForBulk, fire_bulk
+from workflow.engine.command import FireBulk
 from workflow.tables import Assister, AuditEntry, History
 
 NOW = datetime(2026, 11, 1, 6, tzinfo=UTC)
@@ -22,9 +24,7 @@ async def test_moves_allowed_cases_and_reports_the_rest(client, admin):
     cases = {a["id"]: a["version"] for a in [*trained, active, fresh]}
     cases[99999] = 1  # no such assister: ignored
 
-    outcome = await apply_event_bulk(
-        "assister", cases, "lapse", actor=SYSTEM, reason="rule: test", now=NOW
-    )
+    outcome = await fire_bulk(FireBulk(ASSISTER_CASE, "lapse", SYSTEM, "rule: test", NOW, cases))
     assert sorted(outcome.applied["trained"]) == sorted(a["id"] for a in trained)
     assert outcome.applied["active"] == [active["id"]]
     assert "not allowed while the assister is onboarded" in outcome.refused[fresh["id"]]
@@ -49,9 +49,7 @@ async def test_moves_allowed_cases_and_reports_the_rest(client, admin):
         a["id"] for a in [*trained, active]
     )
 
-    again = await apply_event_bulk(
-        "assister", cases, "lapse", actor=SYSTEM, reason="rule: test", now=NOW
-    )
+    again = await fire_bulk(FireBulk(ASSISTER_CASE, "lapse", SYSTEM, "rule: test", NOW, cases))
     assert again.count == 0  # idempotent: nothing written twice
     assert sorted(again.stale) == sorted(a["id"] for a in [*trained, active])
 
@@ -60,23 +58,25 @@ async def test_roles_still_apply(client, admin):
     a = await walk_to(client, admin, await new_assister(client, admin), "trained")
     support = Principal(user_id=None, username="s", role="support")
     with pytest.raises(Forbidden):
-        await apply_event_bulk(
-            "assister", {a["id"]: a["version"]}, "lapse", actor=support, reason="x", now=NOW
+        await fire_bulk(
+            FireBulk(ASSISTER_CASE, "lapse", support, "x", NOW, {a["id"]: a["version"]})
         )
 
 
 async def test_events_whose_guards_read_case_facts_are_refused(client, admin):
     a = await walk_to(client, admin, await new_assister(client, admin), "exam_passed")
     admin_actor = Principal(user_id=None, username="a", role="admin")
-    with pytest.raises(RowFactsNeeded, match="apply_event"):
-        await apply_event_bulk(
-            "assister",
-            {a["id"]: a["version"]},
-            "register",
-            actor=admin_actor,
-            reason="x",
-            now=NOW,
-            data={"agreements": ["individual"]},
+    with pytest.raises(NotForBulk, match="cannot be fired in bulk"):
+        await fire_bulk(
+            FireBulk(
+                ASSISTER_CASE,
+                "register",
+                admin_actor,
+                "x",
+                NOW,
+                {a["id"]: a["version"]},
+                data={"agreements": ["individual"]},
+            )
         )
     assert (await Assister.select().where(Assister.id == a["id"]).first())["state"] == (
         "exam_passed"

@@ -44,17 +44,17 @@ async def test_concurrent_different_events_on_one_assister_leave_one_consistent_
 async def test_compare_and_set_refuses_a_decision_made_on_a_stale_row(client, admin, monkeypatch):
     """Force the lost race deterministically: the row is read, another event lands, then
     the first writer's compare-and-set on ``version`` finds nothing to update."""
-    from workflow.services import events
+    from workflow.engine import fire as events
 
     a = await new_assister(client, admin)
-    real_load = events.load_case
+    real_load = events._load
 
     async def load_then_lose_the_race(kind, entity_id, actor):
         row = await real_load(kind, entity_id, actor)
         await History.raw("UPDATE assisters SET version = version + 1 WHERE id = {}", entity_id)
         return row
 
-    monkeypatch.setattr(events, "load_case", load_then_lose_the_race)
+    monkeypatch.setattr(events, "_load", load_then_lose_the_race)
     r = await client.post(f"/assisters/{a['id']}/events/complete_training", headers=admin)
     assert r.status_code == 409, r.text
     assert "changed while your event was being applied" in r.json()["detail"]

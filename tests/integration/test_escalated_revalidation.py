@@ -20,15 +20,11 @@ from tests.helpers import (
     patch_profile,
     validation_history,
 )
-from workflow.services.principal import SYSTEM, Principal
-from workflow.services.registry import use_registry
-from workflow.services.validation_support import (
-    escalate_breached,
-    fire_support_event,
-    retry_unavailable,
-)
-from workflow.services.validations import revalidate
+from workflow.core.principal import SYSTEM, Principal
 from workflow.tables import NpnValidation, ProducerRecord
+from workflow.validations.registry import use_registry
+from workflow.validations.service import fire_support_event, revalidate
+from workflow.validations.support import escalate_breached, retry_unavailable
 
 SUPPORT = Principal(user_id=None, username="support-test", role="support")
 SINCE = datetime(2026, 11, 17, 15, tzinfo=UTC)

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 import time_machine
 
 from tests.helpers import fire_ok, new_assister, new_org
-from workflow.services.sweep import sweep
+from workflow.sweep.runner import sweep
 from workflow.tables import History, Message
 
 

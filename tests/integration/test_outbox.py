@@ -14,8 +14,8 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from tests.helpers import new_assister, walk_to
-from workflow.services import outbox
-from workflow.settings import get_settings
+from workflow.core.settings import get_settings
+from workflow.messaging import outbox
 from workflow.tables import Message
 
 
@@ -243,7 +243,7 @@ async def test_cli_retry_failed_requeues_and_sends(db, smtp_server):
     }
     done = await asyncio.to_thread(
         subprocess.run,
-        [sys.executable, "-m", "workflow.cli", "outbox", "--retry-failed", "--once"],
+        [sys.executable, "-m", "workflow.cli.main", "outbox", "--retry-failed", "--once"],
         env=env,
         capture_output=True,
         text=True,

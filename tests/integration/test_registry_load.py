@@ -6,14 +6,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.helpers import VALID, load_sample_registry
-from workflow.services.errors import BadInput
-from workflow.services.registry_file import (
+from workflow.core.errors import BadInput
+from workflow.tables import ProducerRecord
+from workflow.validations.registry_file import (
     HEADER,
     load_registry,
     parse_registry_csv,
     read_registry_file,
 )
-from workflow.tables import ProducerRecord
 
 BIG = 33_500  # more NPNs than PostgreSQL's 32,767 bind parameters per statement
 T0 = datetime(2026, 11, 23, 14, tzinfo=UTC)

@@ -15,9 +15,9 @@ from tests.helpers import (
     new_broker,
     patch_profile,
 )
-from workflow.services.mailbox import render_message
-from workflow.services.role_reminders import send_role_reminders
+from workflow.messaging.mailbox import render_message
 from workflow.tables import Message
+from workflow.validations.role_reminders import send_role_reminders
 
 T0 = datetime(2026, 11, 23, 14, tzinfo=UTC)
 

@@ -14,11 +14,10 @@ from tests.helpers import (
     load_sample_registry,
     new_broker,
 )
-from workflow.business_days import SlaStatus
-from workflow.services.principal import SYSTEM, Principal
-from workflow.services.support_queue import support_queue
-from workflow.services.validation_support import correct_record, fire_support_event
-from workflow.services.validations import revalidate
+from workflow.core.business_days import SlaStatus
+from workflow.core.principal import SYSTEM, Principal
+from workflow.validations.queue import support_queue
+from workflow.validations.service import correct_record, fire_support_event, revalidate
 
 NOW = datetime(2026, 11, 30, 15, tzinfo=UTC)
 SUPPORT = Principal(user_id=None, username="support-test", role="support")

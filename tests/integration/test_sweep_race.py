@@ -7,9 +7,11 @@ from datetime import UTC, date, datetime
 import time_machine
 
 from tests.helpers import fire_ok, new_assister, walk_to
-from workflow.services import sweep as sweep_module
-from workflow.services.bulk import apply_event_bulk
-from workflow.services.principal import SYSTEM
+from workflow.assisters.binding import ASSISTER_CASE
+from workflow.core.principal import SYSTEM
+from workflow.engine.bulk import fire_bulk
+from workflow.engine.command import FireBulk
+from workflow.sweep import runner as sweep_module
 from workflow.tables import Assister, History, Message
 
 
@@ -67,14 +69,8 @@ async def test_bulk_skips_cases_whose_version_moved(client, admin):
     a = await walk_to(client, admin, await new_assister(client, admin), "active")
     b = await walk_to(client, admin, await new_assister(client, admin), "active")
     now = datetime(2026, 11, 1, 6, tzinfo=UTC)
-    outcome = await apply_event_bulk(
-        "assister",
-        {a["id"]: a["version"] - 1, b["id"]: b["version"]},
-        "lapse",
-        actor=SYSTEM,
-        reason="rule: test",
-        now=now,
-    )
+    cases = {a["id"]: a["version"] - 1, b["id"]: b["version"]}
+    outcome = await fire_bulk(FireBulk(ASSISTER_CASE, "lapse", SYSTEM, "rule: test", now, cases))
     assert outcome.applied == {"active": [b["id"]]}
     assert outcome.stale == [a["id"]]
     row = await Assister.select().where(Assister.id == a["id"]).first()

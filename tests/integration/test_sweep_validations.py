@@ -3,10 +3,10 @@
 from datetime import UTC, date, datetime
 
 from tests.helpers import NAME_MISMATCH, NO_LICENSE, load_sample_registry, new_broker
-from workflow.services.principal import SYSTEM
-from workflow.services.sweep import sweep
-from workflow.services.validations import revalidate
+from workflow.core.principal import SYSTEM
+from workflow.sweep.runner import sweep
 from workflow.tables import NpnValidation
+from workflow.validations.service import revalidate
 
 
 async def test_sweep_escalates_breached_validations_and_dry_run_only_lists(client, admin):

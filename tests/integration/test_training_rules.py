@@ -117,7 +117,7 @@ async def test_no_refresher_after_a_lapse_in_the_past_two_years(client, admin):
 
 
 async def test_exams_keep_their_course_and_its_pass_mark(client, admin, monkeypatch):
-    from workflow.services import training
+    from workflow.training import records as training
 
     settings = training.get_settings()
     marks = (("full", 80), ("refresher", 80), ("overview", 70))

@@ -7,8 +7,8 @@ import pytest
 import time_machine
 
 from tests.helpers import fire, fire_ok, latest_registration_number, new_assister, new_org
-from workflow.services.run_lock import AlreadyRunning, exclusive
-from workflow.services.sweep import sweep
+from workflow.sweep.run_lock import AlreadyRunning, exclusive
+from workflow.sweep.runner import sweep
 from workflow.tables import History, Message, TrainingRecord
 
 
@@ -183,8 +183,8 @@ async def test_two_sweeps_never_both_act(db):
 
 
 async def test_sweep_resumes_after_a_kill(client, admin, monkeypatch):
-    from workflow.services import sweep as sweep_module
-    from workflow.settings import get_settings
+    from workflow.core.settings import get_settings
+    from workflow.sweep import runner as sweep_module
 
     org = await new_org(client, admin)
     with at(2026, 8, 1):
@@ -194,7 +194,7 @@ async def test_sweep_resumes_after_a_kill(client, admin, monkeypatch):
         ]
         for p in people:
             await fire_ok(client, admin, p["id"], "complete_training")
-    real = sweep_module.apply_event_bulk
+    real = sweep_module.fire_bulk
     calls = {"n": 0}
 
     async def killed_after_first_batch(*args, **kwargs):
@@ -205,11 +205,11 @@ async def test_sweep_resumes_after_a_kill(client, admin, monkeypatch):
 
     settings = get_settings()
     monkeypatch.setattr(sweep_module, "get_settings", lambda: _with_batch(settings, 2))
-    monkeypatch.setattr(sweep_module, "apply_event_bulk", killed_after_first_batch)
+    monkeypatch.setattr(sweep_module, "fire_bulk", killed_after_first_batch)
     with at(2026, 11, 1), pytest.raises(KeyboardInterrupt):
         await sweep(date(2026, 11, 1))
     assert await History.count().where(History.event == "lapse") == 2  # batch 1 committed
-    monkeypatch.setattr(sweep_module, "apply_event_bulk", real)
+    monkeypatch.setattr(sweep_module, "fire_bulk", real)
     with at(2026, 11, 1):
         report = await sweep(date(2026, 11, 1))
     assert report.count("lapse") == 3

@@ -3,8 +3,8 @@
 import pytest
 
 from tests.e2e.test_cli import run_cli
-from workflow.services.accounts import NewUser, create_user, valid_email
-from workflow.services.errors import BadInput
+from workflow.accounts.service import NewUser, create_user, valid_email
+from workflow.core.errors import BadInput
 
 
 @pytest.mark.parametrize(

@@ -22,18 +22,13 @@ from tests.helpers import (
     new_broker,
     patch_profile,
 )
+from workflow.core.principal import SYSTEM, Principal
+from workflow.core.settings import get_settings
 from workflow.db import current_engine, is_sqlite
-from workflow.services.principal import SYSTEM, Principal
-from workflow.services.registry import LocalRegistry, use_registry
-from workflow.services.validation_support import (
-    correct_record,
-    escalate_breached,
-    fire_support_event,
-    retry_unavailable,
-)
-from workflow.services.validations import revalidate
-from workflow.settings import get_settings
 from workflow.tables import Assister, History, NpnValidation
+from workflow.validations.registry import LocalRegistry, use_registry
+from workflow.validations.service import correct_record, fire_support_event, revalidate
+from workflow.validations.support import escalate_breached, retry_unavailable
 
 SUPPORT = Principal(user_id=None, username="support-test", role="support")
 
@@ -200,7 +195,8 @@ async def test_npn_status_mirrors_the_validation_state_after_every_event(client,
 
 
 async def test_a_failed_effect_rolls_back_state_and_mirror(client, admin, registry, monkeypatch):
-    from workflow.services import validation_case
+    from workflow.engine.kinds import On
+    from workflow.validations import binding as validation_case
 
     broker = await new_broker(client, admin, NAME_MISMATCH)
     await fire_validation(client, admin, broker["id"], "revalidate")
@@ -208,7 +204,7 @@ async def test_a_failed_effect_rolls_back_state_and_mirror(client, admin, regist
     async def broken(ctx):
         raise RuntimeError("disk full")
 
-    monkeypatch.setitem(validation_case.VALIDATION_CASE.effects, "escalate", broken)
+    monkeypatch.setitem(validation_case.VALIDATION_CASE.events, "escalate", On(effect=broken))
     with pytest.raises(RuntimeError):
         await fire_support_event(broker["id"], "escalate", SUPPORT, "r")
     row = await Assister.select(Assister.npn_status).where(Assister.id == broker["id"]).first()

@@ -2,10 +2,10 @@
 
 import pytest
 
-from workflow.codes import hash_secret
-from workflow.machines import MACHINES
-from workflow.machines.assister import ASSISTER
-from workflow.machines.errors import BadEventData, EventNotAllowed, GuardRefused, UnknownEvent
+from workflow.assisters.machine import ASSISTER
+from workflow.core.codes import hash_secret
+from workflow.core.errors import BadEventData, EventNotAllowed, GuardRefused, UnknownEvent
+from workflow.registry import MACHINES
 
 
 def facts(**overrides):

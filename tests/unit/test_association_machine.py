@@ -2,9 +2,9 @@
 
 import pytest
 
-from workflow.machines import MACHINES
-from workflow.machines.association import ASK_SUPPORT, ASSOCIATION
-from workflow.machines.errors import BadEventData, EventNotAllowed, GuardRefused
+from workflow.associations.machine import ASK_SUPPORT, ASSOCIATION
+from workflow.core.errors import BadEventData, EventNotAllowed, GuardRefused
+from workflow.registry import MACHINES
 
 
 def facts(**overrides):

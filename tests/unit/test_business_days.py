@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from workflow.business_days import (
+from workflow.core.business_days import (
     SlaStatus,
     add_business_days,
     business_days_waited,

@@ -1,4 +1,4 @@
-from workflow.codes import (
+from workflow.core.codes import (
     hash_secret,
     hash_token,
     new_api_token,

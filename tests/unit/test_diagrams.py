@@ -3,10 +3,10 @@
 import re
 import xml.etree.ElementTree as ET
 
+from workflow.assisters.machine import ASSISTER
+from workflow.core.machine import EventSpec, MachineSpec, guard
 from workflow.diagrams import Overlay, diagram_of, readme, to_dot, to_mermaid
-from workflow.machines import MACHINES
-from workflow.machines.assister import ASSISTER
-from workflow.machines.base import EventSpec, MachineSpec, guard
+from workflow.registry import MACHINES
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -158,8 +158,8 @@ def test_dot_output_renders_to_svg_with_ids_and_classes(tmp_path):
 
 
 def test_reflexive_equals_dest_loops_back_to_each_source():
+    from workflow.core.machine import EventSpec, MachineSpec
     from workflow.diagrams.model import diagram_of
-    from workflow.machines.base import EventSpec, MachineSpec
 
     spec = MachineSpec(
         name="loop",

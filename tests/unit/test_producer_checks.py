@@ -2,10 +2,10 @@
 
 import pytest
 
-from workflow.machines.producer import LineOfAuthority, names_match
-from workflow.sensitive import looks_like_ssn, npn_problem
-from workflow.services.errors import BadInput
-from workflow.services.registry_file import parse_loas, parse_registry_csv, sample_csv
+from workflow.core.errors import BadInput
+from workflow.core.sensitive import looks_like_ssn, npn_problem
+from workflow.validations.producer import LineOfAuthority, names_match
+from workflow.validations.registry_file import parse_loas, parse_registry_csv, sample_csv
 
 HEADER = "npn,first_name,last_name,state,license_number,license_status,lines_of_authority\n"
 

@@ -6,9 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from workflow.cli import main
+from workflow.cli.main import main
 from workflow.diagrams import differences, expected_files, graphviz_version, write_files
-from workflow.machines import MACHINES
+from workflow.registry import MACHINES
 
 COMMITTED = Path(__file__).resolve().parents[2] / "state_diagrams"
 
@@ -67,7 +67,7 @@ def test_without_graphviz_the_command_says_what_to_install_and_writes_nothing(tm
     env = {**os.environ, "PATH": str(tmp_path / "empty")}
     out = tmp_path / "out"
     done = subprocess.run(
-        [sys.executable, "-m", "workflow.cli", "diagrams", "--out", str(out)],
+        [sys.executable, "-m", "workflow.cli.main", "diagrams", "--out", str(out)],
         env=env,
         capture_output=True,
         text=True,

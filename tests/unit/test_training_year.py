@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from workflow.machines.training_year import Calendar, label
-from workflow.services.sweep import lapse_groups, reminder_groups
+from workflow.core.training_year import Calendar, label
+from workflow.sweep.runner import lapse_groups, reminder_groups
 
 CAL = Calendar()
 
@@ -78,7 +78,7 @@ def test_a_march_deadline_lapses_in_march_of_the_year_named():
 
 
 def test_deadline_setting_from_the_environment(monkeypatch):
-    from workflow.settings import Settings
+    from workflow.core.settings import Settings
 
     monkeypatch.setenv("WORKFLOW_TRAINING_DEADLINE", "02-15")
     cal = Settings.from_env().calendar

@@ -2,9 +2,9 @@
 
 import pytest
 
-from workflow.machines import MACHINES
-from workflow.machines.errors import BadEventData, GuardRefused
-from workflow.machines.validation import (
+from workflow.core.errors import BadEventData, GuardRefused
+from workflow.registry import MACHINES
+from workflow.validations.machine import (
     CHECKABLE,
     FAILURES,
     STUCK,
@@ -12,7 +12,7 @@ from workflow.machines.validation import (
     first_failure,
     needs_support,
 )
-from workflow.machines.validation_messages import MESSAGES, broker_message, staff_detail
+from workflow.validations.messages import MESSAGES, broker_message, staff_detail
 
 RECORD = {
     "npn": "17283945",

@@ -30,22 +30,29 @@ def _placeholders(count: int, sqlite: bool) -> str:
 
 
 async def move_states(
-    table: str, cases: Mapping[int, int], source: str, dest: str, now: datetime
-) -> list[int]:
+    table: str,
+    cases: Mapping[int, int],
+    source: str,
+    dest: str,
+    now: datetime,
+    returning: Sequence[str] = (),
+) -> list[dict[str, Any]]:
     """Set ``state`` to ``dest`` and bump ``version`` for the rows of ``cases`` (id ->
     the version the decision was made on) that are still in ``source`` at that version:
-    the set-based form of ``apply_event``'s compare-and-set. Returns the ids that moved;
-    the others changed meanwhile and are left alone."""
+    the set-based form of the engine's compare-and-set. Returns the rows that moved (``id``
+    and the ``returning`` columns); the others changed meanwhile and are left alone."""
     if not cases:
         return []
     connection = _connection()
+    extra = "".join(f', "{c}"' for c in returning)
+    pg_extra = "".join(f', t."{c}"' for c in returning)
     # Both forms look the rows up by primary key from the list, whatever the planner
     # thinks of the list's size (a join on it alone may scan the table).
     if is_sqlite():
         rows = await connection.execute_fetchall(
             f'UPDATE "{table}" SET state = ?, version = version + 1, updated_at = ? '
             "WHERE (id, version) IN (SELECT json_extract(value, '$[0]'), "
-            "json_extract(value, '$[1]') FROM json_each(?)) AND state = ? RETURNING id",
+            f"json_extract(value, '$[1]') FROM json_each(?)) AND state = ? RETURNING id{extra}",
             [dest, now, json.dumps(list(cases.items())), source],
         )
     else:
@@ -53,14 +60,14 @@ async def move_states(
             f'UPDATE "{table}" AS t SET state = $1, version = t.version + 1, updated_at = $2 '
             "FROM unnest($3::bigint[], $4::integer[]) AS cas(id, version) "
             "WHERE t.id = ANY($3::bigint[]) AND t.id = cas.id AND t.version = cas.version "
-            "AND t.state = $5 RETURNING t.id",
+            f"AND t.state = $5 RETURNING t.id{pg_extra}",
             dest,
             now,
             list(cases.keys()),
             list(cases.values()),
             source,
         )
-    return sorted(r["id"] for r in rows)
+    return sorted((dict(r) for r in rows), key=lambda r: r["id"])
 
 
 async def insert_rows(
@@ -101,3 +108,19 @@ async def select_states(table: str, ids: Sequence[int]) -> list[dict[str, Any]]:
         f'SELECT id, state, version FROM "{table}" WHERE id = ANY($1::bigint[])', list(ids)
     )
     return [dict(r) for r in rows]
+
+
+async def set_column(table: str, column: str, value: Any, ids: Sequence[int]) -> None:
+    """``UPDATE table SET column = value`` for the rows ``ids``, in one statement."""
+    if not ids:
+        return
+    connection = _connection()
+    if is_sqlite():
+        await connection.execute(
+            f'UPDATE "{table}" SET "{column}" = ? WHERE id IN (SELECT value FROM json_each(?))',
+            [value, json.dumps(list(ids))],
+        )
+    else:
+        await connection.execute(
+            f'UPDATE "{table}" SET "{column}" = $1 WHERE id = ANY($2::bigint[])', value, list(ids)
+        )

@@ -11,8 +11,8 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.table import Table
 
+from workflow.core.settings import get_settings
 from workflow.db.sqlite_pool import PooledSQLiteEngine
-from workflow.settings import get_settings
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 POSTGRES_POOL_SIZE = 20

@@ -1,7 +1,7 @@
 """State diagrams generated from the machine declarations: Mermaid text and Graphviz
 SVG, for the committed ``state_diagrams/`` folder and for the live endpoints.
 
-Pure functions of a :class:`~workflow.machines.base.MachineSpec` (and an optional
+Pure functions of a :class:`~workflow.core.machine.MachineSpec` (and an optional
 :class:`Overlay` of live facts), except :func:`render_svg`, which runs Graphviz's ``dot``.
 """
 

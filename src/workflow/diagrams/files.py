@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+from workflow.core.machine import MachineSpec
 from workflow.diagrams.dot import to_dot
 from workflow.diagrams.mermaid import to_mermaid
 from workflow.diagrams.model import GENERATED_MARK, diagram_of
 from workflow.diagrams.readme import readme
 from workflow.diagrams.render import render_svg
-from workflow.machines.base import MachineSpec
 
 GENERATED_SUFFIXES = (".mmd", ".svg")
 README = "README.md"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from workflow.machines.base import MachineSpec
+from workflow.core.machine import MachineSpec
 
 # (from_state, to_state, event) as the history table stores a step.
 Step = tuple[str, str, str]

@@ -13,11 +13,11 @@ from piccolo.columns import (
 from piccolo.columns.readable import Readable
 from piccolo.table import Table
 
-from workflow.machines.assister import AssisterKind, AssisterState
-from workflow.machines.marketplace import MarketplaceRole
-from workflow.machines.training_year import Language
-from workflow.machines.validation import ValidationState
+from workflow.assisters.machine import AssisterKind, AssisterState
+from workflow.assisters.marketplace import MarketplaceRole
+from workflow.core.training_year import Language
 from workflow.tables.organizations import Organization
+from workflow.validations.machine import ValidationState
 
 # A broker's NPN validation result, ``not_checked`` until the registry is asked: a mirror
 # of their ``npn_validation`` machine's state, written in the same transaction as it.
@@ -36,7 +36,7 @@ class DirectoryDisplay(StrEnum):
 class Assister(Table, tablename="assisters"):
     """A broker, navigator or certified application counselor.
 
-    ``state`` and ``version`` are written only by ``services.events.apply_event``.
+    ``state`` and ``version`` are written only by ``workflow.engine.fire.fire``.
     """
 
     kind = Varchar(length=20, choices=AssisterKind, index=True)

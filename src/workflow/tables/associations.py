@@ -3,7 +3,7 @@ from enum import StrEnum
 from piccolo.columns import ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
-from workflow.machines.association import AssociationState
+from workflow.associations.machine import AssociationState
 from workflow.tables.assisters import Assister
 from workflow.tables.consumers import Consumer
 
@@ -18,7 +18,7 @@ class ClientStatus(StrEnum):
 class Association(Table, tablename="associations"):
     """A consumer's authorization of an assister.
 
-    ``state`` and ``version`` are written only by ``services.events.apply_event``.
+    ``state`` and ``version`` are written only by ``workflow.engine.fire.fire``.
     ``sort_name`` (the consumer's name, case-folded) and ``client_status`` are copies kept
     for the client list's indexed sorts; the composite and partial indexes (including
     "one confirmed association per consumer") are in a hand-written migration.

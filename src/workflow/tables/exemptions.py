@@ -14,7 +14,7 @@ class ExemptionState(StrEnum):
 
 class ExemptionRequest(Table, tablename="exemption_requests"):
     """An organisation's request to be exempt from the full Marketplace training; its
-    staff then take the shorter Overview course. ``state`` moves only via apply_event."""
+    staff then take the shorter Overview course. ``state`` moves only through the engine."""
 
     organization = ForeignKey(Organization, on_delete=OnDelete.cascade, index=True)
     state = Varchar(length=20, choices=ExemptionState, default=ExemptionState.requested, index=True)

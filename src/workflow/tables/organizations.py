@@ -1,6 +1,7 @@
 from enum import StrEnum
 
 from piccolo.columns import Timestamptz, Varchar
+from piccolo.columns.readable import Readable
 from piccolo.table import Table
 
 
@@ -19,6 +20,5 @@ class Organization(Table, tablename="organizations"):
 
     @classmethod
     def get_readable(cls):
-        from piccolo.columns.readable import Readable
 
         return Readable(template="%s", columns=[cls.name])

@@ -3,7 +3,7 @@ from enum import StrEnum
 from piccolo.columns import Boolean, ForeignKey, Integer, OnDelete, Timestamptz, Varchar
 from piccolo.table import Table
 
-from workflow.machines.training_year import CourseKind, Language
+from workflow.core.training_year import CourseKind, Language
 from workflow.tables.assisters import Assister
 
 

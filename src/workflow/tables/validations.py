@@ -1,13 +1,13 @@
 from piccolo.columns import ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
-from workflow.machines.validation import ValidationState
 from workflow.tables.assisters import Assister
+from workflow.validations.machine import ValidationState
 
 
 class NpnValidation(Table, tablename="npn_validations"):
     """A broker's NPN validation, one per broker. ``state`` and ``version`` are written
-    only by ``apply_event``, which also mirrors the state into ``assisters.npn_status``."""
+    only by ``fire``, which also mirrors the state into ``assisters.npn_status``."""
 
     assister = ForeignKey(Assister, unique=True, on_delete=OnDelete.cascade)
     state = Varchar(

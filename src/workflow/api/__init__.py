@@ -1,1 +1,0 @@
-"""HTTP API: litestar controllers that parse input, call a service and map errors."""

@@ -1,0 +1,132 @@
+"""The assister machine bound to the ``assisters`` table: guard facts, visibility and
+what ``register``, ``activate`` and ``deactivate`` write besides the state."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from workflow.accounts.management import revoke_everything
+from workflow.assisters.machine import ASSISTER
+from workflow.core.codes import hash_secret, new_registration_number
+from workflow.core.principal import Principal
+from workflow.engine.kinds import BulkContext, CaseKind, EffectContext, On
+from workflow.messaging.mailbox import write_message, write_messages_bulk
+from workflow.tables import Account, Assister
+from workflow.training.records import record_training, training_facts
+
+AGREEMENT_NAMES = {"individual": "Individual", "shop": "SHOP"}
+
+
+def assister_facts(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "kind": row["kind"],
+        "npn_status": row["npn_status"],
+        "marketplace_role": row.get("marketplace_role"),
+        "registration_number_hash": row["registration_number_hash"],
+        "registration_email": row["registration_email"],
+    }
+
+
+def assister_visible_to(principal: Principal, row: Mapping[str, Any]) -> bool:
+    """Staff see every assister, an agency admin their organisation's, an assister
+    only themselves."""
+    if principal.role in {"admin", "support", "system"}:
+        return True
+    if principal.role == "agency_admin":
+        return principal.organization_id is not None and (
+            row["organization"] == principal.organization_id
+        )
+    if principal.role == "assister":
+        return row["id"] == principal.assister_id
+    return False
+
+
+async def issue_registration_number(ctx: EffectContext) -> None:
+    """Registering issues a one-time Registration Number (only its hash is kept) and
+    mails the activation message: Reference Number at the top, this number at the end."""
+    number = new_registration_number()
+    agreements = sorted(set(ctx.decision.data["agreements"]))
+    await Assister.update(
+        {
+            Assister.agreements: agreements,
+            Assister.registration_number_hash: hash_secret(number.replace("-", "")),
+            Assister.registration_email: ctx.row["email"],
+            Assister.registered_at: ctx.now,
+        }
+    ).where(Assister.id == ctx.row["id"])
+    await write_message(
+        ctx.row,
+        "activation",
+        {
+            "reference_number": ctx.row["reference_number"],
+            "registration_number": number,
+            "agreement_names": [AGREEMENT_NAMES[a] for a in agreements],
+        },
+        ctx.now,
+    )
+
+
+async def activate(ctx: EffectContext) -> None:
+    """The Registration Number is used up; the registration confirmation goes out."""
+    await Assister.update(
+        {Assister.registration_number_hash: None, Assister.activated_at: ctx.now}
+    ).where(Assister.id == ctx.row["id"])
+    year = ctx.now.year
+    await write_message(ctx.row, "registration_complete", {"year": year}, ctx.now)
+
+
+async def complete_training(ctx: EffectContext) -> None:
+    await record_training(ctx, exam=False)
+
+
+async def record_exam(ctx: EffectContext) -> None:
+    await record_training(ctx, exam=True)
+
+
+# A lapse an admin applies by hand: no rule's dates, their reason as a note.
+MANUAL_LAPSE = {"deadline": None, "late_hire": False, "training_year": None}
+
+
+MANUAL_NOTICE = {**MANUAL_LAPSE, "also_training_year": None, "late_hire_days": None}
+
+
+async def lapse_notice(ctx: EffectContext) -> None:
+    await write_message(ctx.row, "lapse_notice", {**MANUAL_NOTICE, "note": ctx.reason}, ctx.now)
+
+
+async def lapse_notices(ctx: BulkContext) -> None:
+    """The bulk form of ``lapse_notice``: one notice to each assister that lapsed,
+    worded by the caller (``ctx.context["notice"]``: row -> the template's values), or
+    as a manual lapse with the reason as a note."""
+    notice = ctx.context.get("notice") or (lambda row: {**MANUAL_NOTICE, "note": ctx.reason})
+    await write_messages_bulk(ctx.rows, "lapse_notice", notice, ctx.now)
+
+
+async def revoke_access(ctx: EffectContext) -> None:
+    """Someone who leaves the program loses access at once: tokens and sessions."""
+    for account in await Account.select(Account.user).where(Account.assister == ctx.row["id"]):
+        await revoke_everything(account["user"])
+
+
+ASSISTER_CASE = CaseKind(
+    spec=ASSISTER,
+    table=Assister,
+    facts=assister_facts,
+    visible_to=assister_visible_to,
+    load_facts=training_facts,
+    events={
+        "complete_training": On(effect=complete_training, reads_facts=True),
+        "record_exam": On(effect=record_exam, reads_facts=True),
+        "register": On(effect=issue_registration_number),
+        "activate": On(effect=activate),
+        "lapse": On(
+            effect=lapse_notice,
+            bulk_effect=lapse_notices,
+            bulk_columns=("name", "email", "language", "onboarded_on", "reference_number"),
+        ),
+        "deactivate": On(effect=revoke_access),
+    },
+    path="/assisters/{assister_id}",
+    roles=("admin", "support", "agency_admin", "assister"),
+)

@@ -1,0 +1,203 @@
+"""Requesting, reading and listing associations; what a consumer sees of their own."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from workflow.associations.application_lock import lock_status
+from workflow.associations.binding import ASSOCIATION_CASE
+from workflow.associations.machine import ASSOCIATION, AssociationState
+from workflow.consumers.service import (
+    assister_public,
+    get_consumer,
+    lock_consumer,
+    require_consumer,
+)
+from workflow.core.errors import Conflict, GuardRefused
+from workflow.core.principal import Principal
+from workflow.db import transaction
+from workflow.engine.cases import load_case
+from workflow.engine.fire import conflicts_as_409
+from workflow.engine.records import record_creation
+from workflow.tables import Assister, Association
+
+ROW_COLUMNS = [
+    Association.id,
+    Association.consumer,
+    Association.assister,
+    Association.state,
+    Association.version,
+    Association.client_status,
+    Association.requested_at,
+    Association.confirmed_at,
+    Association.terms_accepted_at,
+    Association.terms_version,
+    Association.acknowledged_at,
+    Association.opened_at,
+    Association.ended_at,
+    Association.end_reason,
+    Association.transferred_at,
+    Association.updated_at,
+]
+_SEPARATORS = re.compile(r"[\s\-.]")
+
+
+def normalize_reference_number(value: str) -> str:
+    """Digits only; a clear refusal for anything that cannot be a Reference Number."""
+    cleaned = _SEPARATORS.sub("", value or "")
+    if cleaned.isdigit():
+        return cleaned
+    hint = ""
+    if len(_SEPARATORS.sub("", value or "")) == 12 and any(c.isalpha() for c in cleaned):
+        hint = (
+            " That looks like a Registration Number, which the assister keeps to "
+            "themselves; ask them for their Reference Number."
+        )
+    raise GuardRefused(
+        "request",
+        f"{value!r} is not a Reference Number: it is a number of digits (for example "
+        f"1234567) that your assister gives you.{hint}",
+    )
+
+
+async def request_association(
+    actor: Principal, reference_number: str, now: datetime | None = None
+) -> tuple[dict[str, Any], bool]:
+    """A consumer asks for the assister with ``reference_number``. Returns the
+    association (with the assister's public details) and whether it is new: asking the
+    same assister again while the request is open returns the open request."""
+    consumer_id = require_consumer(actor)
+    number = normalize_reference_number(reference_number)
+    now = now or datetime.now(UTC)
+    async with conflicts_as_409("association request", consumer_id), transaction():
+        assister = (
+            await Assister.select(Assister.id, Assister.state)
+            .where(Assister.reference_number == number)
+            .first()
+        )
+        if assister is None:
+            raise GuardRefused(
+                "request",
+                f"no assister has Reference Number {number}: check the number with your "
+                "assister (it is near the top of their activation email) and try again",
+            )
+        if assister["state"] != "active":
+            raise GuardRefused(
+                "request",
+                f"the assister with Reference Number {number} is not active now, so they "
+                "cannot be chosen; ask them to renew, or choose another assister",
+            )
+        await lock_consumer(consumer_id)
+        existing = await _open_association(consumer_id, assister["id"])
+        if existing and existing["state"] == AssociationState.confirmed:
+            raise Conflict(
+                f"this assister is already your assister (association {existing['id']}); "
+                "nothing to do"
+            )
+        if existing:
+            association_id, created = existing["id"], False
+        else:
+            association_id, created = await _insert(consumer_id, assister["id"], actor, now), True
+    return await get_association(association_id, actor), created
+
+
+async def _open_association(consumer_id: int, assister_id: int) -> dict[str, Any] | None:
+    return (
+        await Association.select(Association.id, Association.state)
+        .where(
+            (Association.consumer == consumer_id)
+            & (Association.assister == assister_id)
+            & (Association.state != AssociationState.disassociated)
+        )
+        .first()
+    )
+
+
+async def _insert(consumer_id: int, assister_id: int, actor: Principal, now: datetime) -> int:
+    consumer = await get_consumer(consumer_id)
+    rows = await Association.insert(
+        Association(
+            consumer=consumer_id,
+            assister=assister_id,
+            sort_name=consumer["name"].casefold(),
+            requested_at=now,
+            updated_at=now,
+        )
+    )
+    association_id = rows[0]["id"]
+    await record_creation(ASSOCIATION.name, association_id, AssociationState.requested, actor, now)
+    return association_id
+
+
+async def get_association(association_id: int, actor: Principal) -> dict[str, Any]:
+    """One association with the events allowed now and the assister's public details;
+    404 for anyone who may not see it."""
+    row = await load_case(ASSOCIATION_CASE, association_id, actor)
+    out = await present(row)
+    out["your_events"] = ASSOCIATION.events_for(row["state"], actor.role)
+    return out
+
+
+async def present(row: dict[str, Any], seen: dict[int, dict] | None = None) -> dict[str, Any]:
+    """The API's view of a row; ``seen`` caches assisters' public details across a page."""
+    out = {column._meta.name: row[column._meta.name] for column in ROW_COLUMNS}
+    out["consumer_id"] = out.pop("consumer")
+    out["assister_id"] = out.pop("assister")
+    out["allowed_events"] = ASSOCIATION.allowed_events(row["state"])
+    seen = {} if seen is None else seen
+    if out["assister_id"] not in seen:
+        seen[out["assister_id"]] = await assister_public(out["assister_id"])
+    out["assister"] = seen[out["assister_id"]]
+    return out
+
+
+async def list_associations(
+    actor: Principal,
+    *,
+    consumer_id: int | None = None,
+    assister_id: int | None = None,
+    state: str | None = None,
+    limit: int,
+    offset: int,
+) -> tuple[list[dict[str, Any]], int]:
+    """Newest first: a consumer's own associations, or (staff) any, filtered."""
+    where = []
+    if actor.role == "consumer":
+        where.append(Association.consumer == require_consumer(actor))
+    elif not actor.is_staff:
+        return [], 0
+    if consumer_id is not None:
+        where.append(Association.consumer == consumer_id)
+    if assister_id is not None:
+        where.append(Association.assister == assister_id)
+    if state:
+        where.append(Association.state == state)
+    query = Association.select(*ROW_COLUMNS).order_by(Association.id, ascending=False)
+    count = Association.count()
+    if where:
+        query, count = query.where(*where), count.where(*where)
+    rows = await query.limit(limit).offset(offset)
+    seen: dict[int, dict] = {}
+    return [await present(r, seen) for r in rows], await count
+
+
+async def consumer_overview(actor: Principal) -> dict[str, Any]:
+    """``GET /consumers/me``: the record, the current assister (and whether they can act
+    now), pending requests and who holds the application lock."""
+
+    consumer_id = require_consumer(actor)
+    consumer = await get_consumer(consumer_id)
+    rows = await Association.select(*ROW_COLUMNS).where(
+        (Association.consumer == consumer_id)
+        & (Association.state != AssociationState.disassociated)
+    )
+    current = [await present(r) for r in rows if r["state"] == AssociationState.confirmed]
+    pending = [await present(r) for r in rows if r["state"] == AssociationState.requested]
+    return {
+        **consumer,
+        "current_association": current[0] if current else None,
+        "pending_requests": pending,
+        "application_lock": await lock_status(consumer_id, actor),
+    }

@@ -1,0 +1,205 @@
+"""What every machine is made of, on top of ``transitions``.
+
+A machine is declared once as data: its states, a list of ``transitions`` entries
+(``trigger``, ``source``, ``dest``, ``conditions``/``unless``) and, per event, who may fire
+it and what data it takes. :class:`MachineSpec` builds one ``transitions.Machine`` per
+kind and decides events for plain :class:`Case` objects attached with ``add_model`` and
+detached right after, so no machine is ever built per request.
+
+Nothing here knows about the database or HTTP.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import msgspec
+from transitions import Machine
+
+# transitions logs every callback at INFO; one line per event is the service's job.
+logging.getLogger("transitions").setLevel(logging.WARNING)
+
+from workflow.core.errors import (  # noqa: E402
+    BadEventData,
+    EventNotAllowed,
+    GuardRefused,
+    UnknownEvent,
+)
+
+
+class Case:
+    """The model ``transitions`` moves: a state plus the facts guards read."""
+
+    def __init__(self, facts: Mapping[str, Any], data: Mapping[str, Any]):
+        self.facts = facts
+        self.data = data
+        self.refusals: list[str] = []
+        self.records_refusal = False
+
+
+@dataclass(frozen=True)
+class Guard:
+    """A named condition. ``check`` returns why the case is refused, or ``None``."""
+
+    label: str
+    check: Callable[[Case], str | None]
+
+    def __call__(self, event_data) -> bool:
+        reason = self.check(event_data.model)
+        if reason:
+            event_data.model.refusals.append(reason)
+            return False
+        return True
+
+    @property
+    def __name__(self) -> str:  # transitions' diagrams label conditions by __name__
+        return self.label
+
+
+def guard(label: str) -> Callable[[Callable[[Case], str | None]], Guard]:
+    """Decorator: ``@guard("score at or above pass mark")``."""
+    return lambda check: Guard(label, check)
+
+
+def record_refusal(event_data) -> None:
+    """``after`` callback of a transition that stores an attempt the guards refused
+    (e.g. a failed exam): the history keeps it, the caller still hears the refusal."""
+    event_data.model.records_refusal = True
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    """Who may fire an event and what it carries."""
+
+    roles: frozenset[str]
+    description: str
+    data: type[msgspec.Struct] | None = None
+    # True for everyone, or the roles that must give a reason (e.g. support, not the consumer).
+    reason_required: bool | frozenset[str] = False
+    # Data fields that are secrets: checked by guards, never written to history.
+    redact: tuple[str, ...] = ()
+    # What a role that may not fire this event is told to do instead (role -> message).
+    denied: Mapping[str, str] = field(default_factory=dict)
+
+    def loggable(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        return {k: ("[redacted]" if k in self.redact else v) for k, v in data.items()}
+
+    def needs_reason(self, role: str) -> bool:
+        if isinstance(self.reason_required, bool):
+            return self.reason_required
+        return role in self.reason_required
+
+
+@dataclass(frozen=True)
+class Decision:
+    from_state: str
+    to_state: str
+    data: dict[str, Any]
+    refused: str | None = None  # set when the machine recorded a refused attempt
+
+
+@dataclass(frozen=True)
+class MachineSpec:
+    name: str
+    title: str
+    states: Sequence[str]
+    initial: str
+    transitions: Sequence[Mapping[str, Any]]
+    events: Mapping[str, EventSpec]
+    state_descriptions: Mapping[str, str] = field(default_factory=dict)
+
+    @cached_property
+    def machine(self) -> Machine:
+        return Machine(
+            model=None,
+            states=list(self.states),
+            transitions=[dict(t) for t in self.transitions],
+            initial=self.initial,
+            send_event=True,
+            auto_transitions=False,
+            ignore_invalid_triggers=False,
+        )
+
+    @cached_property
+    def _allowed(self) -> dict[str, tuple[str, ...]]:
+        allowed: dict[str, list[str]] = {s: [] for s in self.states}
+        for t in self.transitions:
+            sources = t["source"]
+            for source in self.states if sources == "*" else _as_list(sources):
+                if t["trigger"] not in allowed[source]:
+                    allowed[source].append(t["trigger"])
+        return {s: tuple(events) for s, events in allowed.items()}
+
+    def allowed_events(self, state: str) -> list[str]:
+        return list(self._allowed.get(state, ()))
+
+    @cached_property
+    def _sources(self) -> dict[str, tuple[str, ...]]:
+        return {
+            event: tuple(s for s in self.states if event in self._allowed[s])
+            for event in self.events
+        }
+
+    def sources(self, event: str) -> tuple[str, ...]:
+        """The states ``event`` may leave from, in the declaration's order."""
+        self.event(event)
+        return self._sources[event]
+
+    def not_allowed(self, event: str, state: str) -> str:
+        """What :class:`EventNotAllowed` says about ``event`` in ``state``."""
+        return EventNotAllowed(self.name, event, state, self.allowed_events(state)).detail
+
+    def events_for(self, state: str, role: str) -> list[str]:
+        """The events allowed now that ``role`` may fire (guards may still refuse)."""
+        return [e for e in self._allowed.get(state, ()) if role in self.events[e].roles]
+
+    def event(self, name: str) -> EventSpec:
+        try:
+            return self.events[name]
+        except KeyError:
+            raise UnknownEvent(self.name, name, sorted(self.events)) from None
+
+    def parse_data(self, event: str, data: Mapping[str, Any] | None) -> dict[str, Any]:
+        """Validate an event's data against its schema; 400-worthy errors name the field."""
+        spec = self.event(event)
+        data = dict(data or {})
+        if spec.data is None:
+            if data:
+                raise BadEventData(event, f"{event} takes no data, got {sorted(data)}")
+            return {}
+        try:
+            parsed = msgspec.convert(data, spec.data)
+        except msgspec.ValidationError as exc:
+            raise BadEventData(event, str(exc).replace("$.", "data.")) from None
+        return msgspec.to_builtins(parsed)
+
+    def decide(
+        self,
+        state: str,
+        event: str,
+        facts: Mapping[str, Any],
+        data: Mapping[str, Any] | None = None,
+    ) -> Decision:
+        """Ask the machine where ``event`` takes a case in ``state``, or why it cannot go."""
+        self.event(event)
+        if event not in self._allowed.get(state, ()):
+            raise EventNotAllowed(self.name, event, state, self.allowed_events(state))
+        parsed = self.parse_data(event, data)
+        case = Case(facts, parsed)
+        self.machine.add_model(case, initial=state)
+        try:
+            moved = case.trigger(event)
+        finally:
+            self.machine.remove_model(case)
+        if not moved:
+            raise GuardRefused(event, case.refusals[0] if case.refusals else "refused")
+        refused = case.refusals[0] if case.records_refusal and case.refusals else None
+        return Decision(state, case.state, parsed, refused)
+
+
+def _as_list(value: str | Sequence[str]) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)

@@ -1,0 +1,77 @@
+"""Statements the hot paths send as they are, on whatever engine is in use.
+
+``raw`` runs one statement with ``{}`` placeholders (piccolo's), on the current
+transaction's connection if there is one. ``in_one_hop`` runs a plain function with the
+SQLite connection on that connection's own thread: several statements for the price of
+one trip between threads (each trip costs more CPU than SQLite spends on a small
+statement). ``atomically`` does the same for a whole write transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from piccolo.querystring import QueryString
+
+from workflow.db.engine import current_engine, is_sqlite
+from workflow.db.sqlite_pool import PooledSQLiteEngine
+
+T = TypeVar("T")
+
+
+async def raw(sql: str, *args: Any) -> list[dict[str, Any]]:
+    """Run one statement (``{}`` placeholders) and return its rows as dicts."""
+    rows = await current_engine().run_querystring(QueryString(sql, *args))
+    return [dict(r) for r in rows] if rows and not isinstance(rows[0], dict) else rows
+
+
+def placeholders(sql: str, sqlite: bool | None = None) -> str:
+    """``{}`` placeholders as the driver spells them: ``?`` or ``$1, $2, ...``."""
+    if sqlite if sqlite is not None else is_sqlite():
+        return sql.replace("{}", "?")
+    parts = sql.split("{}")
+    return "".join(p + (f"${i}" if i < len(parts) else "") for i, p in enumerate(parts, 1))
+
+
+async def in_one_hop(fn: Callable[..., T], *args: Any) -> T:
+    """``fn(connection, *args)`` on the current SQLite transaction's thread, in one trip."""
+    transaction = current_engine().current_transaction.get()
+    if transaction is None:
+        raise RuntimeError("in_one_hop runs inside workflow.db.transaction()")
+    connection = transaction.connection
+    return await connection._execute(fn, connection._conn, *args)
+
+
+async def atomically(fn: Callable[..., T], *args: Any) -> T:
+    """``fn(connection, *args)`` as one write transaction of its own (SQLite), the whole
+    of it in one trip to the connection's thread: BEGIN IMMEDIATE, the work, COMMIT."""
+    engine = current_engine()
+    if not isinstance(engine, PooledSQLiteEngine):
+        raise RuntimeError("atomically is for the SQLite engine")
+    async with engine.write_lock:
+        connection = await engine.get_connection()
+        try:
+            return await connection._execute(_in_transaction, connection._conn, fn, args)
+        finally:
+            await engine.release(connection)
+
+
+def _in_transaction(conn: sqlite3.Connection, fn: Callable[..., T], args: tuple) -> T:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        result = fn(conn, *args)
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return result
+
+
+def ids_in(placeholder: str = "{}") -> str:
+    """A subquery yielding the ids of a JSON list passed as one parameter (``[1, 2]``):
+    ``WHERE id IN (<this>)`` takes any number of ids with one parameter on both engines."""
+    if is_sqlite():
+        return f"SELECT value FROM json_each({placeholder})"
+    return f"SELECT value::bigint FROM json_array_elements_text({placeholder}::json)"

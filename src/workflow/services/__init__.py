@@ -1,1 +1,0 @@
-"""Service layer: every change goes through here, inside one transaction each."""
