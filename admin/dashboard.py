@@ -7,12 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from workflow.assisters.machine import ASSISTER, AssisterState
 from workflow.diagrams.service import state_counts
 from workflow.registry import case_kinds
 from workflow.tables import History
 
-# The lifecycle's forward path, in order: the funnel's steps.
-FUNNEL = ("onboarded", "trained", "exam_passed", "registered", "active")
+# The lifecycle's forward path, in order, read off the machine: the funnel's steps.
+FUNNEL = (ASSISTER.initial, *(state for _, state in ASSISTER.route(AssisterState.active)))
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import enum
 import re
-import types
-import typing
 from datetime import UTC, datetime
 from typing import Any, Literal, Optional
 
@@ -22,6 +20,7 @@ from piccolo_admin.endpoints import FormConfig
 from pydantic import BaseModel, Field, create_model
 
 from admin.auth import principal_of
+from admin.case_forms import literal_values, plain
 from workflow.core.errors import MachineError
 from workflow.core.machine import MachineSpec
 from workflow.engine.bulk import decide_by_source, fire_bulk, visible_versions
@@ -50,24 +49,8 @@ def data_fields(kind: CaseKind) -> dict[str, dict[str, type]]:
             if given:
                 fields[name] = dict(given)
         elif struct is not None:
-            fields[name] = {f.name: _plain(f.type) for f in msgspec.structs.fields(struct)}
+            fields[name] = {f.name: plain(f.type) for f in msgspec.structs.fields(struct)}
     return fields
-
-
-def _plain(annotation: Any) -> Any:
-    """``Annotated[int, Meta(...)] | None`` -> ``int``: the form takes the value, the
-    machine's own declaration validates it (and says what is wrong)."""
-    origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        return _plain(typing.get_args(annotation)[0])
-    if origin in (typing.Union, types.UnionType):
-        options = [a for a in typing.get_args(annotation) if a is not type(None)]
-        return _plain(options[0])
-    if origin is list:
-        return list[_plain(typing.get_args(annotation)[0])]
-    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
-        return Literal[tuple(member.value for member in annotation)]
-    return annotation
 
 
 def _events_choice(spec: MachineSpec) -> Any:
@@ -78,13 +61,13 @@ def _events_choice(spec: MachineSpec) -> Any:
 def _data_model_fields(kind: CaseKind) -> dict[str, Any]:
     merged: dict[str, tuple[Any, Any]] = {}
     for fields in data_fields(kind).values():
-        for name, plain in fields.items():
+        for name, kind_of in fields.items():
             if name in merged:
                 continue
             users = [e for e, f in data_fields(kind).items() if name in f]
-            values = _literal_values(plain)
+            values = literal_values(kind_of)
             merged[name] = (
-                Optional[plain],  # noqa: UP045 (pydantic renders Optional as not required)
+                Optional[kind_of],  # noqa: UP045 (pydantic renders Optional as not required)
                 Field(
                     None,
                     title=_title(name),
@@ -107,14 +90,6 @@ def choices(values, descriptions: dict[str, str] | None = None) -> dict[str, Any
 def _event_choices(spec: MachineSpec) -> dict[str, Any]:
     events = staff_events(spec)
     return choices(events, {name: spec.events[name].description for name in events})
-
-
-def _literal_values(kind: Any) -> tuple | None:
-    if typing.get_origin(kind) is Literal:
-        return typing.get_args(kind)
-    if typing.get_origin(kind) is list:
-        return _literal_values(typing.get_args(kind)[0])
-    return None
 
 
 def _title(name: str) -> str:
@@ -295,7 +270,6 @@ async def _set_based(kind, ids, event, actor, reason, data) -> tuple[list[str], 
 
 
 def event_forms():
-
     forms = []
     for kind in KINDS.values():
         if not staff_events(kind.spec):

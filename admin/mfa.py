@@ -22,7 +22,7 @@ from piccolo_api.encryption.providers import XChaCha20Provider
 from piccolo_api.mfa.authenticator.provider import AuthenticatorProvider
 from piccolo_api.mfa.authenticator.tables import AuthenticatorSecret
 
-from admin.auth import StaffSession, StaffUser, mfa_satisfied
+from workflow.accounts.staff import StaffSession, StaffUser, mfa_satisfied
 from workflow.core.settings import Settings, get_settings
 
 KEY_FILE = Path("mfa.key")

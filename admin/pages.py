@@ -1,6 +1,6 @@
 """Staff pages beside piccolo-admin, linked from its sidebar: the dashboard, support's
-queue of stuck validations, and a page per case (state, events allowed now, its diagram
-and history). They read the admin's session cookie (GET only, see ``api/auth.py``)."""
+queue of stuck validations (a page per case: ``case_page.py``). They read the admin's
+session cookie (``web/auth.py``)."""
 
 from __future__ import annotations
 
@@ -8,18 +8,14 @@ from datetime import UTC, datetime
 from typing import Annotated
 from urllib.parse import urlencode
 
-from litestar import Controller, Request, get
-from litestar.params import FromPath, QueryParameter
+from litestar import Controller, get
+from litestar.params import QueryParameter
 from litestar.response import Template
 
 from admin.dashboard import funnel, machine_counts, recent_events
 from workflow.core.business_days import SlaStatus
 from workflow.core.errors import BadInput
 from workflow.core.settings import get_settings
-from workflow.diagrams.api import _case_paths
-from workflow.engine.cases import load_case
-from workflow.engine.history import case_history
-from workflow.registry import case_kind
 from workflow.validations.machine import FAILURES, STUCK, ValidationState
 from workflow.validations.queue import support_queue
 from workflow.web.auth import allow
@@ -95,29 +91,6 @@ class StaffPages(Controller):
             context=context,
             status_code=400 if error else 200,
         )
-
-    @get("/cases/{machine:str}/{case_id:int}", opt=STAFF)
-    async def case(
-        self, request: Request, machine: FromPath[str], case_id: FromPath[int], actor: Actor
-    ) -> Template:
-        kind = case_kind(machine)
-        row = await load_case(kind, case_id, actor)
-        title = kind.spec.title
-        diagram_id = row.get("assister") if machine == "npn_validation" else case_id
-        diagram = (
-            _case_paths(request.app).get((machine, "svg"), "").replace("{id}", str(diagram_id))
-        )
-        context = {
-            "staff": actor,
-            "kind": kind,
-            "case": row,
-            "allowed": kind.spec.allowed_events(row["state"]),
-            "history": await case_history(machine, case_id),
-            "diagram": diagram,
-            "form_name": f"Fire event on {title}",
-            "form_slug": f"fire-event-on-{title.lower().replace(' ', '-')}",
-        }
-        return Template(template_name="pages/staff/case.html", context=context)
 
 
 def _value(choice) -> str:

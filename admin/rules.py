@@ -19,6 +19,7 @@ from piccolo_api.crud.hooks import Hook, HookType
 from piccolo_api.crud.validators import Validators
 
 from admin.auth import principal_of
+from workflow.core.roles import Role
 from workflow.core.sensitive import looks_like_ssn, ssn_refusal
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
@@ -33,7 +34,7 @@ async def staff_only_reads_for_support(piccolo_crud, request) -> None:
     """Support reads every table and changes none of them."""
     if request.method.upper() in WRITES:
         principal = await principal_of(request)
-        if principal.role != "admin":
+        if principal.role != Role.admin:
             raise refuse(403, "support may read here but not change rows; ask an admin")
 
 

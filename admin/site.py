@@ -14,12 +14,12 @@ from litestar.types import Receive, Scope, Send
 from piccolo_admin.endpoints import create_admin
 from piccolo_api.rate_limiting.middleware import InMemoryLimitProvider
 
-from admin.auth import StaffSession, StaffUser
 from admin.event_forms import event_forms
 from admin.mfa import mfa_gate, mfa_providers
 from admin.tables import table_configs
 from admin.ui_extras import add_ui_extras
 from admin.user_forms import user_forms
+from workflow.accounts.staff import StaffSession, StaffUser
 from workflow.core.settings import get_settings
 from workflow.engine import audit
 from workflow.web.auth import ANONYMOUS, allow
@@ -34,7 +34,6 @@ SIDEBAR_LINKS = {
 
 @cache
 def admin_app():
-
     settings = get_settings()
     admin = create_admin(
         tables=table_configs(),

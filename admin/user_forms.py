@@ -16,10 +16,11 @@ from workflow.accounts.login import unlock
 from workflow.accounts.service import NewUser, create_user
 from workflow.assisters.service import NewAssister, create_assister
 from workflow.core.errors import MachineError
+from workflow.core.roles import SIGN_IN, Role
 from workflow.engine import audit
 
 GROUP = "People"
-Role = Literal["admin", "support", "agency_admin", "assister", "consumer"]
+LoginRoleChoice = Literal[tuple(role.value for role in SIGN_IN)]  # type: ignore[valid-type]
 
 
 async def _actor(request, *roles: str):
@@ -31,7 +32,7 @@ async def _actor(request, *roles: str):
 
 class CreateUser(BaseModel):
     username: str = Field(..., min_length=3, max_length=100)
-    role: Role
+    role: LoginRoleChoice
     email: Optional[str] = Field(None, max_length=254)  # noqa: UP045
     assister_id: Optional[int] = Field(None, description="for role assister")  # noqa: UP045
     organization_id: Optional[int] = Field(  # noqa: UP045
@@ -105,9 +106,9 @@ async def _target(username: str, actor, what: tuple[str, str], *, admin_on_self:
     except MachineError as exc:
         raise ValueError(exc.detail) from None
     on_admin, on_self = what
-    if user["id"] == actor.user_id and not (actor.role == "admin" and admin_on_self):
+    if user["id"] == actor.user_id and not (actor.role == Role.admin and admin_on_self):
         raise ValueError(f"you may not {on_self}; ask an admin")
-    if actor.role != "admin" and user["role"] == "admin":
+    if actor.role != Role.admin and user["role"] == Role.admin:
         raise ValueError(f"support may not {on_admin}; ask another admin")
     return user
 
@@ -152,7 +153,6 @@ async def revoke_token_form(request, form: RevokeToken) -> str:
 
 
 async def reset_mfa_form(request, form: ByUsername) -> str:
-
     actor = await _actor(request, "admin", "support")
     user = await _target(form.username.strip(), actor, RESET_MFA, admin_on_self=False)
     await reset(user["id"])

@@ -8,6 +8,7 @@ import uuid
 import httpx
 
 from workflow.accounts.service import NewUser, create_user
+from workflow.assisters.machine import ASSISTER
 from workflow.tables import Message
 
 
@@ -60,27 +61,19 @@ async def latest_registration_number(client, headers, assister_id: int) -> str:
 
 
 async def walk_to(client, admin, assister: dict, target: str) -> dict:
-    """Fire the events that take a navigator/CAC from onboarded to ``target``."""
+    """Fire the events that take a navigator/CAC from onboarded to ``target``, along the
+    machine's own shortest route (``ASSISTER.route``)."""
     aid = assister["id"]
-    route = ["trained", "exam_passed", "registered", "active"]
-    if target in ("onboarded",):
-        return assister
-    for step in route[: route.index(target) + 1]:
-        if step == "trained":
-            await fire_ok(client, admin, aid, "complete_training")
-        elif step == "exam_passed":
-            await fire_ok(client, admin, aid, "record_exam", data={"score": 90})
-        elif step == "registered":
-            await fire_ok(client, admin, aid, "register", data={"agreements": ["individual"]})
-        elif step == "active":
+    for event, _ in ASSISTER.route(target):
+        data = None
+        if event == "record_exam":
+            data = {"score": 90}
+        elif event == "register":
+            data = {"agreements": ["individual"]}
+        elif event == "activate":
             number = await latest_registration_number(client, admin, aid)
-            await fire_ok(
-                client,
-                admin,
-                aid,
-                "activate",
-                data={"registration_number": number, "email": assister["email"]},
-            )
+            data = {"registration_number": number, "email": assister["email"]}
+        await fire_ok(client, admin, aid, event, **({"data": data} if data else {}))
     r = await client.get(f"/assisters/{aid}", headers=admin)
     assert r.json()["state"] == target
     return r.json()

@@ -11,6 +11,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template import TemplateConfig
 
+from admin.case_page import CasePages
 from admin.pages import StaffPages
 from admin.site import admin_mount
 from workflow.accounts.api import UserController
@@ -55,7 +56,7 @@ ROUTE_HANDLERS += [UserController]
 
 ROUTE_HANDLERS += [ValidationController, SupportController]
 ROUTE_HANDLERS += REGISTRATION_LIST_ROUTES
-ROUTE_HANDLERS += [admin_mount, StaffPages]
+ROUTE_HANDLERS += [admin_mount, StaffPages, CasePages]
 # Every machine's events and per-case diagram, from the registry: a new kind gets both.
 for kind in KINDS.values():
     ROUTE_HANDLERS += [event_route(kind), *case_diagram_routes(kind)]

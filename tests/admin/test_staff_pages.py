@@ -81,7 +81,10 @@ async def test_case_page_shows_state_allowed_events_and_history(web, admin, clie
     await signed_in(web)
     page = (await web.get(f"/staff/cases/assister/{a['id']}")).text
     assert '<strong data-testid="state">trained</strong>' in page
-    assert "<code>record_exam</code>" in page and "complete_training" in page
+    # One form per event staff may fire now, each with only its own fields.
+    assert 'aria-label="record_exam"' in page and 'aria-label="complete_training"' in page
+    assert 'name="data.score" type="number" required' in page
+    assert 'aria-label="register"' not in page  # not allowed while trained
     assert f"/assisters/{a['id']}/diagram.svg" in page
     assert (await web.get("/staff/cases/assister/999999")).status_code == 404
     assert (await web.get("/staff/cases/nope/1")).status_code == 404
@@ -102,3 +105,50 @@ async def test_staff_pages_need_a_staff_session_and_a_cookie_never_authorises_wr
         f"/assisters/{a['id']}/events/complete_training", json={}, headers=csrf_headers(web)
     )
     assert r.status_code == 401
+
+
+async def _staff_form(web, path: str, fields: dict):
+    token = web.cookies.get("workflow_staff_csrf", "")
+    return await web.post(path, data={"csrf_token": token, **fields})
+
+
+async def test_a_case_page_form_fires_the_event_and_shows_refusals_in_sentences(web, admin, client):
+    a = await new_assister(client, admin)
+    name = await signed_in(web)
+    page = await web.get(f"/staff/cases/assister/{a['id']}")
+    assert page.status_code == 200
+    path = f"/staff/cases/assister/{a['id']}/events"
+    r = await _staff_form(web, f"{path}/complete_training",
+                          {"expected_version": "1", "reason": "course done"})  # fmt: skip
+    assert r.status_code == 303, r.text
+    assert r.headers["location"] == f"/staff/cases/assister/{a['id']}?applied=complete_training"
+    shown = (await web.get(r.headers["location"])).text
+    assert "Complete training applied: the assister is now trained." in shown
+    last = (await client.get(f"/assisters/{a['id']}/history", headers=admin)).json()[-1]
+    assert (last["event"], last["actor"], last["reason"]) == ("complete_training", name,
+                                                             "course done")  # fmt: skip
+    # A failed exam is a sentence on the page, not JSON, with the API's status.
+    r = await _staff_form(web, f"{path}/record_exam", {"data.score": "60"})
+    assert r.status_code == 422
+    assert "Record exam was not applied: score below pass mark 80" in r.text
+    # A stale version (the form was open while someone else moved the case) is a 409.
+    r = await _staff_form(web, f"{path}/record_exam",
+                          {"expected_version": "1", "data.score": "90"})  # fmt: skip
+    assert r.status_code == 409 and "not 1 as your If-Match said" in r.text
+    r = await _staff_form(web, f"{path}/record_exam", {"data.score": "ninety"})
+    assert r.status_code == 400 and "data.score: give a whole number" in r.text
+
+
+async def test_a_case_page_form_needs_the_pages_csrf_token(web, admin, client):
+    a = await new_assister(client, admin)
+    await signed_in(web)
+    await web.get(f"/staff/cases/assister/{a['id']}")
+    path = f"/staff/cases/assister/{a['id']}/events/complete_training"
+    r = await web.post(path, data={"csrf_token": "forged"})
+    assert r.status_code == 403 and "CSRF" in r.json()["detail"]
+    web.cookies.clear()  # no staff session at all
+    r = await web.post(path, data={"csrf_token": "x"})
+    assert r.status_code == 401
+    assert (await client.get(f"/assisters/{a['id']}", headers=admin)).json()["state"] == (
+        "onboarded"
+    )

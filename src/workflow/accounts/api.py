@@ -11,7 +11,7 @@ from msgspec import Meta, Struct
 
 from workflow.accounts import login
 from workflow.accounts import management as users
-from workflow.tables import Role
+from workflow.core.roles import LoginRole
 from workflow.web.auth import allow
 from workflow.web.params import DEFAULT_LIMIT, Actor, Id, Limit, Offset
 from workflow.web.schemas import convert
@@ -64,7 +64,7 @@ class UserController(Controller):
     @get("/users", opt=allow("admin", "support"))
     async def list_users(
         self,
-        role: Annotated[Role | None, QueryParameter()] = None,
+        role: Annotated[LoginRole | None, QueryParameter()] = None,
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
     ) -> UserPage:

@@ -17,6 +17,7 @@ from piccolo.apps.user.tables import BaseUser
 
 from workflow.core.errors import Forbidden, NotFound
 from workflow.core.principal import Principal
+from workflow.core.roles import Role
 from workflow.core.settings import get_settings
 from workflow.engine import audit
 from workflow.tables import Account, LoginAttempt
@@ -144,7 +145,7 @@ async def unlock(username: str, actor: Principal, now: datetime | None = None) -
     if not rows or rows[0]["account_id"] is None:
         raise NotFound(f"user {username!r} not found")
     # Support helps others; an admin's lockout (and their own) is for another admin.
-    if actor.role != "admin" and (rows[0]["role"] == "admin" or rows[0]["id"] == actor.user_id):
+    if actor.role != Role.admin and (rows[0]["role"] == "admin" or rows[0]["id"] == actor.user_id):
         await audit.record("unlock", "refused", actor=actor, object_type="user",
                            object_id=rows[0]["id"], at=now)  # fmt: skip
         raise Forbidden("support may not unlock an admin or themselves; ask an admin")

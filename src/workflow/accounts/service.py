@@ -12,13 +12,13 @@ from workflow.consumers.service import create_consumer_record
 from workflow.core.codes import hash_token, new_api_token, new_password
 from workflow.core.errors import BadInput, Conflict
 from workflow.core.principal import Principal
+from workflow.core.roles import SIGN_IN, STAFF, Role
 from workflow.core.sensitive import looks_like_ssn, ssn_refusal
 from workflow.core.settings import get_settings
 from workflow.db import transaction
-from workflow.tables import Account, ApiToken, Assister, Organization, Role
+from workflow.tables import Account, ApiToken, Assister, Organization
 
 MIN_PASSWORD_LENGTH = 12
-STAFF = {Role.admin, Role.support}
 # How stale ``last_used_at`` may get before a request refreshes it (saves a write per call).
 LAST_USED_GRANULARITY = timedelta(minutes=5)
 # One address, nothing else: no spaces or control characters (a newline would let the
@@ -85,7 +85,6 @@ async def create_user(new: NewUser) -> CreatedUser:
 
 
 async def _consumer_record(new: NewUser, user: BaseUser) -> int:
-
     return await create_consumer_record(
         user.id,
         name=new.full_name or new.username,
@@ -97,8 +96,8 @@ async def _consumer_record(new: NewUser, user: BaseUser) -> int:
 
 
 async def _check_new_user(new: NewUser) -> None:
-    if new.role not in set(Role):
-        raise BadInput(f"role: choose one of {', '.join(Role)}", "role")
+    if new.role not in SIGN_IN:
+        raise BadInput(f"role: choose one of {', '.join(SIGN_IN)}", "role")
     if not new.username or len(new.username) > 100:
         raise BadInput("username: give 1 to 100 characters", "username")
     if await BaseUser.exists().where(BaseUser.username == new.username):

@@ -13,8 +13,9 @@ from workflow.accounts.login import authenticate
 from workflow.core.codes import hash_token
 from workflow.core.errors import Forbidden
 from workflow.core.principal import Principal
+from workflow.core.roles import Role
 from workflow.core.settings import get_settings
-from workflow.tables import Account, Consumer, ConsumerSession, Role
+from workflow.tables import Account, Consumer, ConsumerSession
 
 # One fixed statement per request, like the bearer-token lookup.
 PRINCIPAL_BY_SESSION = """

@@ -11,6 +11,7 @@ from workflow.assisters import service as svc
 from workflow.assisters.binding import ASSISTER_CASE
 from workflow.assisters.machine import ASSISTER, AssisterKind, AssisterState
 from workflow.assisters.profiles import ProfileChanges, update_profile
+from workflow.core.roles import Role
 from workflow.engine.cases import load_case
 from workflow.engine.history import case_history
 from workflow.messaging.mailbox import mailbox
@@ -129,6 +130,6 @@ class AssisterController(Controller):
         """The assister's secure mailbox, newest first. Staff see Registration Numbers
         masked: only the assister reads their own."""
         await load_case(ASSISTER_CASE, assister_id, actor)
-        own = actor.role == "assister"  # load_case refuses an assister anyone else's
+        own = actor.role == Role.assister  # load_case refuses an assister anyone else's
         items, total = await mailbox(assister_id, limit, offset, reader_is_recipient=own)
         return MessagePage(convert(items, list), total, limit, offset)

@@ -10,6 +10,7 @@ from workflow.accounts.management import revoke_everything
 from workflow.assisters.machine import ASSISTER
 from workflow.core.codes import hash_secret, new_registration_number
 from workflow.core.principal import Principal
+from workflow.core.roles import SEES_EVERYTHING, Role
 from workflow.engine.kinds import BulkContext, CaseKind, EffectContext, On
 from workflow.messaging.mailbox import write_message, write_messages_bulk
 from workflow.tables import Account, Assister
@@ -31,13 +32,13 @@ def assister_facts(row: Mapping[str, Any]) -> dict[str, Any]:
 def assister_visible_to(principal: Principal, row: Mapping[str, Any]) -> bool:
     """Staff see every assister, an agency admin their organisation's, an assister
     only themselves."""
-    if principal.role in {"admin", "support", "system"}:
+    if principal.role in SEES_EVERYTHING:
         return True
-    if principal.role == "agency_admin":
+    if principal.role == Role.agency_admin:
         return principal.organization_id is not None and (
             row["organization"] == principal.organization_id
         )
-    if principal.role == "assister":
+    if principal.role == Role.assister:
         return row["id"] == principal.assister_id
     return False
 

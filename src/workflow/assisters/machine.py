@@ -12,6 +12,7 @@ import msgspec
 from workflow.assisters.marketplace import AGREEMENTS_FOR_ROLE, ROLE_LABELS
 from workflow.core.codes import normalize_registration_number, verify_secret
 from workflow.core.machine import Case, EventSpec, MachineSpec, guard, record_refusal
+from workflow.core.roles import Role
 from workflow.core.training_year import CourseKind, Language, exam_course
 
 
@@ -177,7 +178,7 @@ def email_matches(case: Case) -> str | None:
 
 
 _S = AssisterState
-ADMIN = frozenset({"admin"})
+ADMIN = frozenset({Role.admin})
 # States in which a (new) training year's course and exam can be recorded in place.
 CERTIFIED = [_S.trained, _S.exam_passed, _S.registered, _S.active]
 
@@ -286,19 +287,19 @@ ASSISTER = MachineSpec(
             ADMIN, "records an exam attempt and its score for a training year", RecordExamData
         ),
         "register": EventSpec(
-            frozenset({"admin", "assister"}),
+            frozenset({Role.admin, Role.assister}),
             "accepts the agreement(s); issues the Registration Number",
             RegisterData,
         ),
         "activate": EventSpec(
-            frozenset({"admin", "assister"}),
+            frozenset({Role.admin, Role.assister}),
             "activates the account with the Registration Number and email",
             ActivateData,
             redact=("registration_number",),
         ),
-        "lapse": EventSpec(frozenset({"admin", "system"}), "training-year deadline missed"),
+        "lapse": EventSpec(frozenset({Role.admin, Role.system}), "training-year deadline missed"),
         "deactivate": EventSpec(
-            frozenset({"admin", "agency_admin"}),
+            frozenset({Role.admin, Role.agency_admin}),
             "removes the assister from the program",
             reason_required=True,
         ),

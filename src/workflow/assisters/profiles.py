@@ -28,6 +28,7 @@ from workflow.core.errors import (
     StaleVersion,
 )
 from workflow.core.principal import Principal
+from workflow.core.roles import Role
 from workflow.core.sensitive import looks_like_ssn, npn_problem, ssn_refusal
 from workflow.db import transaction
 from workflow.engine.cases import load_case
@@ -161,7 +162,7 @@ def _checked(changes: ProfileChanges, assister: dict, actor: Principal) -> dict[
             f"assister {assister['id']} has left the program (deactivated); an admin "
             "reinstates them before their profile can change"
         )
-    if "name" in given and actor.role != "admin":
+    if "name" in given and actor.role != Role.admin:
         raise Forbidden(
             "name: your name comes from your identity-proofed account and cannot be changed "
             "here; if it does not match the producer registry, contact support, who will "

@@ -12,6 +12,7 @@ from workflow.assisters.machine import ASSISTER, AssisterKind, AssisterState
 from workflow.core.codes import new_reference_number
 from workflow.core.errors import BadInput
 from workflow.core.principal import Principal
+from workflow.core.roles import Role
 from workflow.core.settings import get_settings
 from workflow.db import ilike, transaction
 from workflow.engine.cases import load_case
@@ -135,7 +136,7 @@ async def list_assisters(
 ) -> tuple[list[dict[str, Any]], int]:
     """A page of assisters the actor may see, newest first, and the total."""
     where = []
-    if actor.role == "agency_admin":
+    if actor.role == Role.agency_admin:
         where.append(Assister.organization == actor.organization_id)
     elif actor.role not in {"admin", "support", "system"}:
         return [], 0

@@ -11,7 +11,8 @@ from typing import Any
 from workflow.associations.clients import client_association, require_may_act
 from workflow.consumers.service import get_consumer
 from workflow.core.errors import Conflict, Forbidden, NotFound
-from workflow.core.principal import Principal, a_role
+from workflow.core.principal import Principal
+from workflow.core.roles import Role, a_role
 from workflow.core.settings import get_settings
 from workflow.tables import ApplicationStatus, Consumer
 
@@ -92,9 +93,9 @@ def _held_by_other(row: dict[str, Any]) -> Conflict:
 async def _may_see(consumer_id: int, actor: Principal) -> None:
     if actor.is_staff:
         return
-    if actor.role == "consumer" and actor.consumer_id == consumer_id:
+    if actor.role == Role.consumer and actor.consumer_id == consumer_id:
         return
-    if actor.role == "assister" and actor.assister_id is not None:
+    if actor.role == Role.assister and actor.assister_id is not None:
         row = await client_association(actor.assister_id, consumer_id)
         if row is not None and row["state"] == "confirmed":
             return
@@ -105,9 +106,9 @@ async def _worker_label(consumer_id: int, actor: Principal) -> str:
     """Who would hold the lock: the consumer themselves or their assister, who must be
     active and have acknowledged the authorization. Staff may look and release only."""
     await _may_see(consumer_id, actor)
-    if actor.role == "consumer":
+    if actor.role == Role.consumer:
         return f"the consumer {(await get_consumer(consumer_id))['name']}"
-    if actor.role == "assister":
+    if actor.role == Role.assister:
         row = await require_may_act(actor.assister_id, consumer_id)
         return f"their assister {row['assister_name']}"
     raise Forbidden(

@@ -18,6 +18,7 @@ from workflow.associations.machine import ASSOCIATION, AssociationState
 from workflow.consumers.service import lock_consumer, lock_consumers_of
 from workflow.core.errors import GuardRefused
 from workflow.core.principal import Principal
+from workflow.core.roles import SEES_EVERYTHING, Role
 from workflow.engine.command import FireEvent
 from workflow.engine.fire import fire
 from workflow.engine.kinds import BulkContext, CaseKind, EffectContext, On
@@ -52,11 +53,11 @@ def association_facts(row: Mapping[str, Any]) -> dict[str, Any]:
 
 def association_visible_to(principal: Principal, row: Mapping[str, Any]) -> bool:
     """Staff see every association; a consumer their own; an assister those with them."""
-    if principal.role in {"admin", "support", "system"}:
+    if principal.role in SEES_EVERYTHING:
         return True
-    if principal.role == "consumer":
+    if principal.role == Role.consumer:
         return principal.consumer_id is not None and row["consumer"] == principal.consumer_id
-    if principal.role == "assister":
+    if principal.role == Role.assister:
         return principal.assister_id is not None and row["assister"] == principal.assister_id
     return False
 

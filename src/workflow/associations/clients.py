@@ -20,6 +20,7 @@ from workflow.associations.machine import AssociationState, assister_can_act
 from workflow.consumers.service import get_consumer
 from workflow.core.errors import Forbidden, NotFound
 from workflow.core.principal import Principal
+from workflow.core.roles import Role
 from workflow.engine.command import FireEvent
 from workflow.engine.fire import fire
 from workflow.tables import Assister, Association, ClientStatus
@@ -66,7 +67,7 @@ WHERE {where} ORDER BY {ordering}"""
 
 async def _assister_for(assister_id: int, actor: Principal) -> dict[str, Any]:
     """The assister whose clients are asked for; 404 unless it is the caller or staff."""
-    mine = actor.role == "assister" and actor.assister_id == assister_id
+    mine = actor.role == Role.assister and actor.assister_id == assister_id
     if not (mine or actor.is_staff):
         raise NotFound(f"assister {assister_id} not found")
     row = (
@@ -181,7 +182,7 @@ async def client_details(
     """A consumer's private details. The assister must have acknowledged the
     authorization; their first look turns the client from New to In Progress."""
     await _assister_for(assister_id, actor)
-    if actor.role == "assister":
+    if actor.role == Role.assister:
         row = await require_may_act(assister_id, consumer_id)
         if row["opened_at"] is None:
             now = now or datetime.now(UTC)
@@ -214,7 +215,7 @@ async def acknowledge(
     the association, so it is in its history). Acknowledging again changes nothing."""
     pass
 
-    if actor.role != "assister":
+    if actor.role != Role.assister:
         raise Forbidden("only the assister themselves can confirm the acknowledgement")
     if actor.assister_id != assister_id:  # someone else's list: as if it did not exist
         raise NotFound(f"assister {assister_id} not found")

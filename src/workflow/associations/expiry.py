@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+from workflow.core.roles import Role
 from workflow.db.raw import ids_in, raw
 from workflow.engine.kinds import BulkContext
 from workflow.messaging.mailbox import write_messages_bulk
@@ -27,7 +28,7 @@ async def record_ends(ctx: BulkContext) -> None:
         Association.id.is_in(ctx.ids)
     )
     await raw(RELEASE_ASSISTER_LOCKS.format(ids=ids_in()), ids)
-    if ctx.actor.role == "consumer":  # they did it themselves, and the page said so
+    if ctx.actor.role == Role.consumer:  # they did it themselves, and the page said so
         return
     consumers = await Association.select(
         Association.consumer.id.as_alias("id"),
@@ -36,7 +37,7 @@ async def record_ends(ctx: BulkContext) -> None:
         Association.consumer.language.as_alias("language"),
         Association.assister.name.as_alias("assister_name"),
     ).where(Association.id.is_in(ctx.ids))
-    expired = ctx.actor.role == "system"
+    expired = ctx.actor.role == Role.system
     await write_messages_bulk(
         consumers,
         "association_ended",

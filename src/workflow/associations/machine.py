@@ -15,6 +15,7 @@ from typing import Annotated
 import msgspec
 
 from workflow.core.machine import Case, EventSpec, MachineSpec, guard
+from workflow.core.roles import Role
 
 
 class AssociationState(StrEnum):
@@ -102,27 +103,27 @@ ASSOCIATION = MachineSpec(
     ],
     events={
         "confirm": EventSpec(
-            frozenset({"consumer"}),
+            frozenset({Role.consumer}),
             "the consumer accepts the Authorization / Agent of Record terms; any other "
             "open association of theirs ends in the same transaction",
             denied={
                 role: "only the consumer can confirm an authorization, in their own account"
-                for role in ("admin", "support", "assister", "agency_admin")
+                for role in (Role.admin, Role.support, Role.assister, Role.agency_admin)
             },
         ),
         "disassociate": EventSpec(
-            frozenset({"consumer", "support", "admin", "system"}),
+            frozenset({Role.consumer, Role.support, Role.admin, Role.system}),
             "ends the association (the consumer at any time; support on request, with a reason)",
-            reason_required=frozenset({"support", "admin"}),
-            denied={"assister": ASK_SUPPORT},
+            reason_required=frozenset({Role.support, Role.admin}),
+            denied={Role.assister: ASK_SUPPORT},
         ),
         "acknowledge": EventSpec(
-            frozenset({"assister"}),
+            frozenset({Role.assister}),
             "the assister confirms the Acknowledgement of Authorization before seeing the "
             "consumer's private information",
         ),
         "transfer": EventSpec(
-            frozenset({"admin"}),
+            frozenset({Role.admin}),
             "moves a confirmed association to another active assister (Book of Business)",
             TransferData,
             reason_required=True,

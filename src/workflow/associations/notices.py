@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from workflow.core.roles import Role
 from workflow.engine.kinds import EffectContext
 from workflow.messaging.mailbox import write_message
 from workflow.tables import Assister, Consumer
@@ -35,13 +36,13 @@ async def confirmed(ctx: EffectContext) -> None:
 
 
 async def ended(ctx: EffectContext) -> None:
-    if ctx.actor.role == "consumer":  # they did it themselves, and the page said so
+    if ctx.actor.role == Role.consumer:  # they did it themselves, and the page said so
         return
     consumer = await _consumer(ctx.row["consumer"])
     context = {
         "assister_name": ctx.row["assister_name"],
         "reason": ctx.reason or "",
-        "expired": ctx.actor.role == "system",
+        "expired": ctx.actor.role == Role.system,
     }
     await write_message(consumer, "association_ended", context, ctx.now, to="consumer")
 

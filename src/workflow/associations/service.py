@@ -17,6 +17,7 @@ from workflow.consumers.service import (
 )
 from workflow.core.errors import Conflict, GuardRefused
 from workflow.core.principal import Principal
+from workflow.core.roles import Role
 from workflow.db import transaction
 from workflow.engine.cases import load_case
 from workflow.engine.fire import conflicts_as_409
@@ -164,7 +165,7 @@ async def list_associations(
 ) -> tuple[list[dict[str, Any]], int]:
     """Newest first: a consumer's own associations, or (staff) any, filtered."""
     where = []
-    if actor.role == "consumer":
+    if actor.role == Role.consumer:
         where.append(Association.consumer == require_consumer(actor))
     elif not actor.is_staff:
         return [], 0

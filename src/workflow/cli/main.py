@@ -21,6 +21,7 @@ from workflow.cli.sweep import run_sweep
 from workflow.cli.validations import add_commands as add_validation_commands
 from workflow.core.logs import uvicorn_log_config
 from workflow.core.principal import Principal
+from workflow.core.roles import SIGN_IN
 from workflow.core.settings import get_settings
 from workflow.db import migrate
 from workflow.db.engine import UnsupportedDatabaseUrl
@@ -28,7 +29,6 @@ from workflow.demo.loader import load_demo
 from workflow.diagrams import GraphvizUnavailable, differences, expected_files, write_files
 from workflow.messaging.outbox import deliver_due, requeue_failed
 from workflow.registry import MACHINES
-from workflow.tables import Role
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -40,7 +40,6 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-
     async def prepare() -> None:
         await migrate()
         first = await ensure_first_admin()
@@ -71,7 +70,6 @@ def _print_first_admin(first) -> None:
 
 
 def cmd_users_create(args: argparse.Namespace) -> int:
-
     async def job() -> None:
         await migrate()
         created = await create_user(
@@ -96,12 +94,10 @@ def cmd_users_create(args: argparse.Namespace) -> int:
 
 
 def _cli_actor():
-
     return Principal(user_id=None, username="cli", role="admin")
 
 
 def cmd_users_revoke_token(args: argparse.Namespace) -> int:
-
     async def job() -> None:
         await migrate()
         if args.token:
@@ -116,7 +112,6 @@ def cmd_users_revoke_token(args: argparse.Namespace) -> int:
 
 
 def cmd_users_token(args: argparse.Namespace) -> int:
-
     async def job() -> None:
         await migrate()
         user_id = await users.user_id_for(args.username)
@@ -128,7 +123,6 @@ def cmd_users_token(args: argparse.Namespace) -> int:
 
 
 def cmd_users_unlock(args: argparse.Namespace) -> int:
-
     async def job() -> None:
         await migrate()
         await login.unlock(args.username, _cli_actor())
@@ -138,7 +132,6 @@ def cmd_users_unlock(args: argparse.Namespace) -> int:
 
 
 def cmd_users_deactivate(args: argparse.Namespace) -> int:
-
     async def job() -> None:
         await migrate()
         await users.deactivate(await users.user_id_for(args.username), _cli_actor())
@@ -148,7 +141,6 @@ def cmd_users_deactivate(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-
     async def job() -> None:
         await migrate()
         # Loading it twice would duplicate every demo person: the second run says so.
@@ -158,7 +150,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-
     today = get_settings().today()
     if args.as_of and args.as_of > today and not args.dry_run:
         # A mistyped year would lapse the whole roster: the future is for --dry-run only.
@@ -172,7 +163,6 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def cmd_outbox(args: argparse.Namespace) -> int:
-
     async def job() -> None:
         await migrate()
         if args.retry_failed:
@@ -232,7 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     create = users.add_parser("create", help="create a user; prints its API token last")
     create.add_argument("username")
-    create.add_argument("--role", required=True, choices=[r.value for r in Role])
+    create.add_argument("--role", required=True, choices=[r.value for r in SIGN_IN])
     create.add_argument("--assister-id", type=int)
     create.add_argument("--organization-id", type=int)
     create.add_argument("--email")

@@ -22,7 +22,6 @@ from workflow.validations.support import escalate_breached, retry_unavailable
 
 
 def cmd_registry_load(args: argparse.Namespace) -> int:
-
     if args.sample == bool(args.file):
         print("error: give a CSV FILE or --sample (not both)", file=sys.stderr)
         return 2
@@ -48,7 +47,6 @@ def cmd_registry_load(args: argparse.Namespace) -> int:
 
 
 def cmd_validations_retry(args: argparse.Namespace) -> int:
-
     async def job() -> None:
         print(f"retried: {await retry_unavailable(datetime.now(UTC))}")
 
@@ -56,7 +54,6 @@ def cmd_validations_retry(args: argparse.Namespace) -> int:
 
 
 def cmd_validations_remind_roles(args: argparse.Namespace) -> int:
-
     async def job() -> None:
         sent = await send_role_reminders(datetime.now(UTC))
         print(f"role reminders written: {sent}")
@@ -65,7 +62,6 @@ def cmd_validations_remind_roles(args: argparse.Namespace) -> int:
 
 
 def cmd_validations_escalate(args: argparse.Namespace) -> int:
-
     async def job() -> None:
         print(f"SLA breached: {await escalate_breached(datetime.now(UTC))}")
 

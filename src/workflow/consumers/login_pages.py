@@ -20,7 +20,7 @@ from msgspec import Struct
 from workflow.accounts.sessions import sign_in, sign_out
 from workflow.core.errors import Forbidden
 from workflow.web.auth import ANONYMOUS, allow
-from workflow.web.pages import (
+from workflow.web.rendering import (
     HOME_URL,
     LOGIN_URL,
     PAGE_EXCEPTION_HANDLERS,

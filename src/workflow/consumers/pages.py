@@ -24,9 +24,9 @@ from workflow.core.principal import Principal
 from workflow.engine.command import FireEvent
 from workflow.engine.fire import fire
 from workflow.web.auth import allow
-from workflow.web.pages import HOME_URL, PAGE_EXCEPTION_HANDLERS, render, status_of
 from workflow.web.params import Actor
 from workflow.web.path_ids import MAX_ID
+from workflow.web.rendering import HOME_URL, PAGE_EXCEPTION_HANDLERS, render, status_of
 
 CONSUMER = allow("consumer")
 

@@ -12,6 +12,7 @@ from workflow.assisters.address import address_of
 from workflow.associations.machine import assister_can_act
 from workflow.core.errors import Forbidden, NotFound
 from workflow.core.principal import Principal
+from workflow.core.roles import Role
 from workflow.db.raw import ids_in
 from workflow.tables import Consumer
 from workflow.tables.assisters import DirectoryDisplay
@@ -82,7 +83,7 @@ async def create_consumer_record(
 
 def require_consumer(actor: Principal) -> int:
     """The caller's consumer id; a consumer login without a record cannot use these routes."""
-    if actor.role != "consumer" or actor.consumer_id is None:
+    if actor.role != Role.consumer or actor.consumer_id is None:
         raise Forbidden(
             "only a consumer with a consumer record can do this; "
             "create one with: workflow users create NAME --role consumer"

@@ -29,6 +29,7 @@ from workflow.core.errors import (  # noqa: E402
     GuardRefused,
     UnknownEvent,
 )
+from workflow.core.roles import check_roles  # noqa: E402
 
 
 class Case:
@@ -84,6 +85,13 @@ class EventSpec:
     redact: tuple[str, ...] = ()
     # What a role that may not fire this event is told to do instead (role -> message).
     denied: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Every role named here is one of ``Role``: a misspelt role would lock everyone out.
+        object.__setattr__(self, "roles", check_roles(self.roles, self.description))
+        check_roles(self.denied, self.description)
+        if not isinstance(self.reason_required, bool):
+            check_roles(self.reason_required, self.description)
 
     def loggable(self, data: Mapping[str, Any]) -> dict[str, Any]:
         return {k: ("[redacted]" if k in self.redact else v) for k, v in data.items()}
@@ -148,6 +156,27 @@ class MachineSpec:
         """The states ``event`` may leave from, in the declaration's order."""
         self.event(event)
         return self._sources[event]
+
+    def route(self, to_state: str, from_state: str | None = None) -> list[tuple[str, str]]:
+        """The shortest way from ``from_state`` (default: the first state) to ``to_state``
+        as (event, state it reaches) steps; ties go to the transition declared first.
+        For demos, tests and the dashboard's funnel: a path read off the machine."""
+        start = from_state or self.initial
+        paths: dict[str, list[tuple[str, str]]] = {start: []}
+        queue = [start]
+        while queue and to_state not in paths:
+            state = queue.pop(0)
+            for t in self.transitions:
+                dest = t["dest"]
+                if dest == "=" or dest in paths or t.get("unless"):
+                    continue
+                sources = t["source"]
+                if sources == "*" or state in _as_list(sources):
+                    paths[dest] = [*paths[state], (t["trigger"], dest)]
+                    queue.append(dest)
+        if to_state not in paths:
+            raise ValueError(f"{self.name}: no way from {start} to {to_state}")
+        return paths[to_state]
 
     def not_allowed(self, event: str, state: str) -> str:
         """What :class:`EventNotAllowed` says about ``event`` in ``state``."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-ANONYMOUS_ROLE = "anonymous"
+from workflow.core.roles import SEES_EVERYTHING, STAFF, Role
 
 
 @dataclass(frozen=True)
@@ -19,12 +19,12 @@ class Principal:
 
     @property
     def is_staff(self) -> bool:
-        return self.role in {"admin", "support"}
+        return self.role in STAFF
+
+    @property
+    def sees_everything(self) -> bool:
+        """Staff and the system see every case of every kind."""
+        return self.role in SEES_EVERYTHING
 
 
-SYSTEM = Principal(user_id=None, username="system", role="system")
-
-
-def a_role(role: str) -> str:
-    """``an assister``, ``a support``: for messages that name who was refused."""
-    return f"{'an' if role[:1] in tuple('aeiou') else 'a'} {role}"
+SYSTEM = Principal(user_id=None, username="system", role=Role.system)

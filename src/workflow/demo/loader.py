@@ -8,7 +8,7 @@ import re
 
 from workflow.assisters.address import Address
 from workflow.assisters.binding import ASSISTER_CASE
-from workflow.assisters.machine import AssisterState
+from workflow.assisters.machine import ASSISTER, AssisterState
 from workflow.assisters.marketplace import AGREEMENTS_FOR_ROLE
 from workflow.assisters.service import NewAssister, create_assister
 from workflow.core.errors import AttemptRecorded
@@ -53,8 +53,6 @@ ADDRESSES = {
     "Ines Duarte": (Address("12 Main St", "Rochester", "MN", "55904"), "not_listed"),
 }
 
-ROUTE = ["trained", "exam_passed", "registered", "active"]
-
 
 async def load_demo(skip_if_present: bool) -> str:
     if skip_if_present and await Assister.count() > 0:
@@ -89,7 +87,6 @@ async def load_demo(skip_if_present: bool) -> str:
 
 
 async def _consumers(organization_id: int) -> str:
-
     return await load_consumer_demo(lambda row: _walk_to(row, "active"), organization_id)
 
 
@@ -98,22 +95,21 @@ async def _walk_to(row: dict, target: str) -> None:
     if target == AssisterState.deactivated:
         await _fire(aid, "deactivate", reason="left the agency (roster marked inactive)")
         return
-    steps = ROUTE[: ROUTE.index(target) + 1] if target in ROUTE else []
-    if target == AssisterState.lapsed:
-        steps = ROUTE[:2]
-    for step in steps:
-        if step == "trained":
-            await _fire(aid, "complete_training", data={"training_year": _this_year()})
-        elif step == "exam_passed":
+    for event, _ in ASSISTER.route(target):
+        if event == "complete_training":
+            await _fire(aid, event, data={"training_year": _this_year()})
+        elif event == "record_exam":
             with contextlib.suppress(AttemptRecorded):  # a failed attempt, then a retake
-                await _fire(aid, "record_exam", data={"score": 72})
-            await _fire(aid, "record_exam", data={"score": 91})
-        elif step == "registered":
-            await _fire(aid, "register", data={"agreements": await _agreements(aid)})
-        elif step == "active":
+                await _fire(aid, event, data={"score": 72})
+            await _fire(aid, event, data={"score": 91})
+        elif event == "register":
+            await _fire(aid, event, data={"agreements": await _agreements(aid)})
+        elif event == "activate":
             await _activate(aid, row["email"])
-    if target == AssisterState.lapsed:
-        await _fire(aid, "lapse", reason="missed the October 31 training deadline")
+        elif event == "lapse":
+            await _fire(aid, event, reason="missed the October 31 training deadline")
+        else:
+            await _fire(aid, event, reason="demo")
 
 
 def _this_year() -> int:

@@ -28,7 +28,8 @@ from workflow.core.errors import (
     NotFound,
     StaleVersion,
 )
-from workflow.core.principal import Principal, a_role
+from workflow.core.principal import Principal
+from workflow.core.roles import a_role
 from workflow.core.sensitive import refuse_sensitive
 from workflow.db import transaction
 from workflow.db.errors import constraint_name, is_write_conflict

@@ -10,6 +10,7 @@ nothing outside a binding special-cases a machine.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -157,6 +158,9 @@ class CaseKind:
     # case when it is not the case's own.
     path: str = ""
     locate: Locate | None = None
+    # The row's column holding the path's id (``id``, or e.g. ``assister`` for a
+    # validation served at its broker's path).
+    path_key: str = "id"
     # Who may reach this kind's cases through the API at all (its reads, events and
     # diagram); the engine then checks each event's own roles and the case's visibility.
     roles: tuple[str, ...] = ()
@@ -171,6 +175,10 @@ class CaseKind:
     @property
     def noun(self) -> str:
         return self.label or self.spec.name
+
+    def url_of(self, row: Mapping[str, Any]) -> str:
+        """The API path of this case (``/assisters/7``)."""
+        return re.sub(r"\{\w+\}", str(row[self.path_key]), self.path)
 
     def on(self, event: str) -> On:
         return self.events.get(event, NOTHING)

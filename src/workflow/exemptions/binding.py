@@ -7,15 +7,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from workflow.core.principal import Principal
+from workflow.core.roles import SEES_EVERYTHING, Role
 from workflow.engine.kinds import CaseKind, EffectContext, On
 from workflow.exemptions.machine import EXEMPTION
 from workflow.tables import ExemptionRequest
 
 
 def visible_to(principal: Principal, row: Mapping[str, Any]) -> bool:
-    if principal.role in {"admin", "support", "system"}:
+    if principal.role in SEES_EVERYTHING:
         return True
-    return principal.role == "agency_admin" and row["organization"] == principal.organization_id
+    return principal.role == Role.agency_admin and row["organization"] == principal.organization_id
 
 
 async def record_decision(ctx: EffectContext) -> None:

@@ -4,8 +4,9 @@ organisations' assisters need only the shorter Overview course."""
 from __future__ import annotations
 
 from workflow.core.machine import EventSpec, MachineSpec
+from workflow.core.roles import Role
 
-ADMIN = frozenset({"admin"})
+ADMIN = frozenset({Role.admin})
 
 EXEMPTION = MachineSpec(
     name="exemption",

@@ -8,6 +8,7 @@ from typing import Any
 
 from workflow.core.errors import Conflict, NotFound
 from workflow.core.principal import Principal
+from workflow.core.roles import Role
 from workflow.db import transaction
 from workflow.engine.cases import load_case
 from workflow.engine.records import record_creation
@@ -21,7 +22,7 @@ async def request_exemption(
 ) -> dict[str, Any]:
     """Open a request for ``organization_id``; one open or granted request at a time."""
     now = now or datetime.now(UTC)
-    if actor.role == "agency_admin" and actor.organization_id != organization_id:
+    if actor.role == Role.agency_admin and actor.organization_id != organization_id:
         raise NotFound(f"organization {organization_id} not found")
     async with transaction():
         if not await Organization.exists().where(Organization.id == organization_id):
@@ -69,7 +70,7 @@ async def list_exemptions(
     actor: Principal, state: str | None, limit: int, offset: int
 ) -> tuple[list[dict[str, Any]], int]:
     where = []
-    if actor.role == "agency_admin":
+    if actor.role == Role.agency_admin:
         where.append(ExemptionRequest.organization == actor.organization_id)
     if state:
         where.append(ExemptionRequest.state == state)

@@ -1,6 +1,6 @@
 """Piccolo tables. One module per part of the domain; this package lists them all."""
 
-from workflow.tables.accounts import Account, ApiToken, Role
+from workflow.tables.accounts import Account, ApiToken
 from workflow.tables.assisters import Assister, NpnStatus
 from workflow.tables.associations import Association, ClientStatus
 from workflow.tables.consumers import ApplicationStatus, Consumer
@@ -54,6 +54,5 @@ __all__ = [
     "OrganizationKind",
     "ProducerRecord",
     "RecordKind",
-    "Role",
     "TrainingRecord",
 ]

@@ -1,22 +1,10 @@
-from enum import StrEnum
-
 from piccolo.apps.user.tables import BaseUser
 from piccolo.columns import Boolean, ForeignKey, OnDelete, Timestamptz, Varchar
 from piccolo.table import Table
 
+from workflow.core.roles import LoginRole
 from workflow.tables.assisters import Assister
 from workflow.tables.organizations import Organization
-
-
-class Role(StrEnum):
-    admin = "admin"
-    support = "support"
-    agency_admin = "agency_admin"
-    assister = "assister"
-    consumer = "consumer"
-
-
-STAFF_ROLES = frozenset({Role.admin, Role.support})
 
 
 class Account(Table, tablename="accounts"):
@@ -24,7 +12,7 @@ class Account(Table, tablename="accounts"):
     username and password hash and lets staff into the admin)."""
 
     user = ForeignKey(BaseUser, unique=True, on_delete=OnDelete.cascade)
-    role = Varchar(length=20, choices=Role, index=True)
+    role = Varchar(length=20, choices=LoginRole, index=True)
     organization = ForeignKey(Organization, null=True, on_delete=OnDelete.restrict)
     assister = ForeignKey(Assister, null=True, on_delete=OnDelete.restrict, index=True)
     created_at = Timestamptz()

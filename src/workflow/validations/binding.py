@@ -12,6 +12,7 @@ from typing import Any
 from workflow.assisters.binding import ASSISTER_CASE
 from workflow.core.errors import Conflict, NotFound, ServiceError
 from workflow.core.principal import SYSTEM, Principal
+from workflow.core.roles import SEES_EVERYTHING, Role
 from workflow.db.raw import raw
 from workflow.engine.cases import load_case
 from workflow.engine.command import EventOutcome, FireEvent
@@ -41,9 +42,9 @@ def validation_facts(row: Mapping[str, Any]) -> dict[str, Any]:
 def validation_visible_to(principal: Principal, row: Mapping[str, Any]) -> bool:
     """Staff see every validation, a broker only their own. (Agency admins read their
     brokers' validations through the assister they may see, not through this kind.)"""
-    if principal.role in {"admin", "support", "system"}:
+    if principal.role in SEES_EVERYTHING:
         return True
-    return principal.role == "assister" and row["assister"] == principal.assister_id
+    return principal.role == Role.assister and row["assister"] == principal.assister_id
 
 
 async def create_validation(assister_id: int, actor: Principal, now: datetime) -> int:
@@ -215,5 +216,6 @@ VALIDATION_CASE = CaseKind(
     path="/assisters/{assister_id}/validation",
     roles=("admin", "support", "assister"),
     locate=broker_validation,
+    path_key="assister",
     describe=describe_outcome,
 )

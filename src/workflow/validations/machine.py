@@ -19,6 +19,7 @@ from typing import Any
 import msgspec
 
 from workflow.core.machine import Case, EventSpec, MachineSpec, guard
+from workflow.core.roles import Role
 from workflow.validations.data import CorrectRecordData, RevalidateData
 from workflow.validations.producer import (
     RegistryRecordData,
@@ -205,10 +206,10 @@ def _revalidate_transitions() -> list[dict]:
     return [*failures, still_open, valid]
 
 
-SUPPORT = frozenset({"support", "admin"})
+SUPPORT = frozenset({Role.support, Role.admin})
 # What a broker is told when they try support's events on their own validation.
 ASK_SUPPORT = {
-    "assister": "only support works a stuck NPN validation: contact the Marketplace Service "
+    Role.assister: "only support works a stuck NPN validation: contact the Marketplace Service "
     "Desk, who will confirm your identity and update your record"
 }
 
@@ -252,12 +253,12 @@ VALIDATION = MachineSpec(
     ],
     events={
         "revalidate": EventSpec(
-            frozenset({"admin", "support", "assister", "system"}),
+            frozenset({Role.admin, Role.support, Role.assister, Role.system}),
             "asks the producer registry again and records the outcome",
             RevalidateData,
         ),
         "escalate": EventSpec(
-            SUPPORT | {"system"},
+            SUPPORT | {Role.system},
             "opens a support case",
             reason_required=True,
             denied=ASK_SUPPORT,

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from workflow.core.principal import Principal
+from workflow.core.roles import SEES_EVERYTHING
 from workflow.validations.binding import case_for, describe_outcome  # noqa: F401
 from workflow.validations.machine import STUCK, VALIDATION
 from workflow.validations.messages import message_for
@@ -30,7 +31,7 @@ def sla_fields(case: Mapping[str, Any], now: datetime) -> dict[str, Any]:
 def present_validation(
     assister: Mapping[str, Any], case: Mapping[str, Any], actor: Principal, now: datetime
 ) -> dict[str, Any]:
-    staff = actor.role in {"admin", "support", "system"}
+    staff = actor.role in SEES_EVERYTHING
     return {
         "id": case["id"],
         "assister_id": assister["id"],

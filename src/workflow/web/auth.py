@@ -14,28 +14,31 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 
-from admin.auth import principal_from_session_cookie
 from workflow.accounts.service import principal_for_token
-from workflow.core.principal import ANONYMOUS_ROLE, Principal, a_role
+from workflow.accounts.staff import principal_from_session_cookie
+from workflow.core.principal import Principal
+from workflow.core.roles import SIGN_IN, STAFF, Role, a_role, check_roles
 from workflow.engine import audit
-from workflow.web.sessions import principal_from_cookie
+from workflow.web.sessions import check_staff_csrf, principal_from_cookie
 
-ANONYMOUS = ANONYMOUS_ROLE
-STAFF = ("admin", "support")
-STAFF_SET = frozenset(STAFF)
+ANONYMOUS = Role.anonymous
 SAFE_METHODS = ("GET", "HEAD")
 STAFF_COOKIE = "id"  # piccolo-admin's session cookie
-ALL_ROLES = ("admin", "support", "agency_admin", "assister", "consumer")
+ALL_ROLES = SIGN_IN
 ROLES_KEY = "roles"
+STAFF_FORM_KEY = "staff_form"
+
+
+def staff_form(*roles: str) -> dict[str, Any]:
+    """``opt`` for a staff page's form handler (POST): the admin's session cookie may
+    authorise it, with the staff pages' CSRF token (``web/sessions.py``)."""
+    return {**allow(*roles), STAFF_FORM_KEY: True}
 
 
 def allow(*roles: str) -> dict[str, Any]:
     """``opt`` for a handler: ``@get(..., opt=allow("admin", "support"))``.
     ``allow(ANONYMOUS)`` makes a route public."""
-    unknown = set(roles) - set(ALL_ROLES) - {ANONYMOUS}
-    if unknown:
-        raise ValueError(f"unknown roles {unknown}")
-    return {ROLES_KEY: frozenset(roles)}
+    return {ROLES_KEY: check_roles(roles, "allow")}
 
 
 def declared_roles(handler: BaseRouteHandler) -> frozenset[str] | None:
@@ -48,7 +51,7 @@ async def authorize(connection: ASGIConnection, handler: BaseRouteHandler) -> No
     if roles is None:
         await _refused(connection, None, 403, "no roles declared")
         raise PermissionDeniedException("this route declares no roles, so nobody may call it")
-    principal = await _authenticate(connection, roles)
+    principal = await _authenticate(connection, roles, handler.opt.get(STAFF_FORM_KEY, False))
     connection.scope["user"] = principal
     if ANONYMOUS in roles:
         return
@@ -97,7 +100,9 @@ async def _refused(
     )
 
 
-async def _authenticate(connection: ASGIConnection, roles: frozenset[str]) -> Principal | None:
+async def _authenticate(
+    connection: ASGIConnection, roles: frozenset[str], form: bool
+) -> Principal | None:
     header = connection.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() == "bearer" and token.strip():
@@ -105,10 +110,15 @@ async def _authenticate(connection: ASGIConnection, roles: frozenset[str]) -> Pr
         return await principal_for_token(token.strip())
     if "consumer" in roles and not header:
         return await principal_from_cookie(connection)
-    if roles & STAFF_SET and not header and connection.scope.get("method") in SAFE_METHODS:
+    reading = connection.scope.get("method") in SAFE_METHODS
+    if roles & STAFF and not header and (reading or form):
         # Staff signed in to the admin read the staff pages and diagrams with its session
-        # cookie. Reads only: a cookie never authorises a write here (no CSRF to forge).
-        return await principal_from_session_cookie(connection.cookies.get(STAFF_COOKIE))
+        # cookie. A write with the cookie only through a staff page's form, with its CSRF
+        # token; never an API route (a cookie is sent by any page that posts to us).
+        principal = await principal_from_session_cookie(connection.cookies.get(STAFF_COOKIE))
+        if principal is not None and not reading:
+            await check_staff_csrf(connection)
+        return principal
     return None
 
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qsl
 
 from litestar import Request
 
 from workflow.core.errors import BadInput
-from workflow.core.sensitive import looks_like_ssn, ssn_refusal
+from workflow.core.sensitive import refuse_sensitive, strings_in
+from workflow.web.auth import STAFF_FORM_KEY
 
 NOT_SCREENED = re.compile(r"password|csrf", re.IGNORECASE)
 # Cheap first pass over the raw JSON text: only a hit pays for parsing it to name the field.
@@ -26,6 +26,10 @@ _SSN_OR_NUL = re.compile(rb"(?<!\d)\d{3}[- ]\d{2}[- ]\d{4}(?!\d)|\\u0000")
 
 async def screen_request(request: Request) -> None:
     """``before_request`` hook: 400 naming the field for SSN-shaped values or NULs."""
+    if request.route_handler.opt.get(STAFF_FORM_KEY):
+        # A staff page's event form: the engine refuses an SSN or NUL in the reason and
+        # the data itself, and the page says so in a sentence (not JSON).
+        return
     for name, value in request.query_params.items():
         _check(name, name)
         _check(name, value)
@@ -45,17 +49,13 @@ async def screen_request(request: Request) -> None:
             _check("body", body.decode("utf-8", "replace"))
             if b"\\u" in body:  # escapes we could not read: refuse rather than let pass
                 raise BadInput("body: could not be read as JSON; send a plain JSON object")
-        for name, value in _strings(parsed, "body"):
+        for name, value in strings_in(parsed, "" if isinstance(parsed, dict) else "body"):
             _check(name, value)
 
 
 def _check(name: str, value: str) -> None:
-    if NOT_SCREENED.search(name):
-        return
-    if "\x00" in value:
-        raise BadInput(f"{name}: contains a NUL character (\\u0000); remove it", field=name)
-    if looks_like_ssn(value):
-        raise BadInput(ssn_refusal(name), field=name)
+    if not NOT_SCREENED.search(name):
+        refuse_sensitive(name, value)
 
 
 def _parsed(body: bytes) -> Any:
@@ -63,18 +63,3 @@ def _parsed(body: bytes) -> Any:
         return json.loads(body)
     except (ValueError, RecursionError):
         return None  # malformed: the handler's own decoding says what is wrong
-
-
-def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
-    """Every string in a JSON document with its path (``data.reason``, ``ids[2]``)."""
-    stack = [(value, path)]
-    while stack:
-        item, where = stack.pop()
-        if isinstance(item, str):
-            yield where, item
-        elif isinstance(item, dict):
-            for key, child in item.items():
-                yield f"{where}.{key}" if where != "body" else key, str(key)
-                stack.append((child, f"{where}.{key}" if where != "body" else key))
-        elif isinstance(item, list):
-            stack.extend((child, f"{where}[{i}]") for i, child in enumerate(item))

@@ -1,4 +1,5 @@
-"""The consumer's session cookie and its CSRF check, for the global guard and the pages.
+"""The consumer's session cookie and its CSRF check, for the global guard and the pages;
+and the CSRF check of the staff pages' forms (signed in through the admin's cookie).
 
 A request authenticated by the cookie (not by a bearer token) that changes something
 (any method but GET/HEAD/OPTIONS) must carry the session's synchronizer token, in the
@@ -19,6 +20,7 @@ from workflow.core.principal import Principal
 
 SESSION_COOKIE = "workflow_session"
 LOGIN_CSRF_COOKIE = "workflow_login_csrf"
+STAFF_CSRF_COOKIE = "workflow_staff_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -49,6 +51,21 @@ async def _check_csrf(connection: ASGIConnection, session: Session) -> None:
         raise PermissionDeniedException(
             "missing or wrong CSRF token: reload the page and submit the form again "
             "(API clients: send Authorization: Bearer <token> instead of the cookie)"
+        )
+
+
+async def check_staff_csrf(connection: ASGIConnection) -> None:
+    """A staff page's form carries the token the page set in ``STAFF_CSRF_COOKIE``
+    (double submit: a page on another site can make a browser send the cookie, but it
+    cannot read it to put it in the form)."""
+    expected = connection.cookies.get(STAFF_CSRF_COOKIE, "")
+    sent = connection.headers.get(CSRF_HEADER)
+    content_type = connection.headers.get("content-type", "")
+    if not sent and isinstance(connection, Request) and content_type.startswith(FORM_TYPES):
+        sent = (await connection.form()).get(CSRF_FIELD)
+    if not expected or not sent or not hmac.compare_digest(str(sent), expected):
+        raise PermissionDeniedException(
+            "missing or wrong CSRF token: reload the page and submit the form again"
         )
 
 
