@@ -19,6 +19,7 @@ from piccolo_api.crud.hooks import Hook, HookType
 from piccolo_api.crud.validators import Validators
 
 from admin.auth import principal_of
+from workflow.accounts.tokens import forget_tokens
 from workflow.core.roles import Role
 from workflow.core.sensitive import looks_like_ssn, ssn_refusal
 
@@ -95,6 +96,8 @@ def editable_hook(table: type[Table], editable: set[str]) -> Hook:
         if not allowed:
             # piccolo would run an UPDATE with nothing to set: a 500.
             raise refuse(400, _nothing_to_change(table, row_id, editable))
+        # A role, a lock or a login's state may have changed: trust no cached token.
+        forget_tokens()
         return allowed
 
     return Hook(hook_type=HookType.pre_patch, callable=check)

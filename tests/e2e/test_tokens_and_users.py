@@ -9,8 +9,11 @@ from datetime import UTC, datetime, timedelta
 import time_machine
 
 from tests.helpers import bearer, fire_ok, new_assister, new_user_headers
-from workflow.accounts.service import NewUser, create_user, issue_token
+from workflow.accounts import tokens
+from workflow.accounts.service import NewUser, create_user
+from workflow.accounts.tokens import issue_token
 from workflow.core.codes import hash_token
+from workflow.core.settings import get_settings
 from workflow.tables import ApiToken, AuditEntry
 
 
@@ -87,7 +90,7 @@ async def test_deactivating_an_assister_revokes_their_access(client, admin, db):
     assert (await client.get(f"/assisters/{a['id']}", headers=theirs)).status_code == 401
 
 
-async def test_cli_revokes_a_token(client, db):
+async def test_cli_revokes_a_token(client, db, monkeypatch):
     created = await create_user(NewUser(username="hal", role="admin"))
     env = {**os.environ, "WORKFLOW_DATABASE_URL": db.url}
     done = subprocess.run(
@@ -116,6 +119,7 @@ async def test_cli_revokes_a_token(client, db):
     )
     fresh = issued.stdout.strip().splitlines()[-1]
     assert (await client.get("/assisters", headers=bearer(fresh))).status_code == 200
+    checked_at = tokens.clock()
     everything = subprocess.run(
         [sys.executable, "-m", "workflow.cli.main", "users", "revoke-token", "--user", "hal"],
         env=env,
@@ -124,4 +128,11 @@ async def test_cli_revokes_a_token(client, db):
         timeout=120,
     )
     assert "revoked 1 token" in everything.stdout
+    # Revoked in another process: this one trusted the token it had just checked, for at
+    # most token_cache_seconds; past that bound it asks the database again.
+    bound = get_settings().token_cache_seconds
+    assert bound > 0
+    monkeypatch.setattr(tokens, "clock", lambda: checked_at + bound - 0.5)
+    assert (await client.get("/assisters", headers=bearer(fresh))).status_code == 200
+    monkeypatch.setattr(tokens, "clock", lambda: checked_at + bound + 0.01)
     assert (await client.get("/assisters", headers=bearer(fresh))).status_code == 401

@@ -32,3 +32,16 @@ def test_tokens_are_long_random_and_hashed():
     a, b = new_api_token(), new_api_token()
     assert a != b and len(a) >= 40
     assert len(hash_token(a)) == 64 and hash_token(a) != a
+
+
+def test_registration_numbers_hashed_before_still_verify():
+    """Numbers issued before the hash changed (scrypt) still activate."""
+    import hashlib
+
+    salt = bytes(range(16))
+    digest = hashlib.scrypt(b"K7QMX2PD9HVR", salt=salt, n=2**14, r=8, p=1, dklen=32)
+    stored = f"scrypt${salt.hex()}${digest.hex()}"
+    assert verify_secret("K7QMX2PD9HVR", stored)
+    assert not verify_secret("K7QMX2PD9HVS", stored)
+    assert hash_secret("K7QMX2PD9HVR").startswith("sha256$")
+    assert hash_secret("K7QMX2PD9HVR") != hash_secret("K7QMX2PD9HVR")  # salted

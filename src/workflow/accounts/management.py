@@ -8,7 +8,7 @@ from typing import Any
 from piccolo.apps.user.tables import BaseUser
 from piccolo_api.session_auth.tables import SessionsBase
 
-from workflow.accounts.service import issue_token
+from workflow.accounts.tokens import forget_tokens, issue_token
 from workflow.core.codes import hash_token
 from workflow.core.errors import BadInput, NotFound
 from workflow.core.principal import Principal
@@ -61,6 +61,7 @@ async def revoke_everything(user_id: int) -> int:
         revoked = len(rows)
     await ConsumerSession.delete().where(ConsumerSession.user_id == user_id)
     await SessionsBase.delete().where(SessionsBase.user_id == user_id)
+    forget_tokens()
     return revoked
 
 
@@ -124,6 +125,7 @@ async def revoke_token(token_id: int, actor: Principal) -> None:
     )
     if not rows:
         raise NotFound(f"token {token_id} not found")
+    forget_tokens()
     await audit.record(
         "token_revoked", "success", actor=actor, object_type="token", object_id=token_id
     )

@@ -4,23 +4,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from piccolo.apps.user.tables import BaseUser
 
+from workflow.accounts.tokens import issue_token
 from workflow.consumers.service import create_consumer_record
-from workflow.core.codes import hash_token, new_api_token, new_password
+from workflow.core.codes import new_password
 from workflow.core.errors import BadInput, Conflict
-from workflow.core.principal import Principal
 from workflow.core.roles import SIGN_IN, STAFF, Role
 from workflow.core.sensitive import looks_like_ssn, ssn_refusal
-from workflow.core.settings import get_settings
 from workflow.db import transaction
-from workflow.tables import Account, ApiToken, Assister, Organization
+from workflow.tables import Account, Assister, Organization
 
 MIN_PASSWORD_LENGTH = 12
 # How stale ``last_used_at`` may get before a request refreshes it (saves a write per call).
-LAST_USED_GRANULARITY = timedelta(minutes=5)
 # One address, nothing else: no spaces or control characters (a newline would let the
 # address add headers such as Bcc to every e-mail sent to it), one @, a dotted domain.
 _PART = r"[^@\s\x00-\x1f\x7f,;<>\"]+"
@@ -142,68 +140,6 @@ def _check_consumer_fields(new: NewUser) -> None:
 def valid_email(address: str) -> bool:
     """One plain address (``name@example.org``), at most 254 characters, nothing else."""
     return len(address) <= MAX_EMAIL_LENGTH and EMAIL_PATTERN.fullmatch(address) is not None
-
-
-def default_ttl() -> timedelta | None:
-    days = get_settings().token_ttl_days
-    return timedelta(days=days) if days > 0 else None
-
-
-async def issue_token(account_id: int, label: str = "", ttl: timedelta | None = None) -> str:
-    """A new token for the account (shown once); it expires after ``ttl`` (default: the
-    ``token_ttl_days`` setting)."""
-    ttl = ttl if ttl is not None else default_ttl()
-    token = new_api_token()
-    now = datetime.now(UTC)
-    await ApiToken.insert(
-        ApiToken(
-            account=account_id,
-            token_hash=hash_token(token),
-            label=label,
-            created_at=now,
-            expires_at=now + ttl if ttl else None,
-        )
-    )
-    return token
-
-
-# Runs on every authenticated request: one fixed statement, because building the
-# equivalent three-table join through piccolo's column chains costs ~3 ms of CPU.
-PRINCIPAL_BY_TOKEN_HASH = """
-SELECT t.id, t.expires_at, t.revoked, t.last_used_at,
-       a.id AS account_id, a.role, a.organization AS organization_id,
-       a.assister AS assister_id, u.id AS user_id, u.username, u.active,
-       c.id AS consumer_id
-FROM api_tokens t
-JOIN accounts a ON a.id = t.account
-JOIN piccolo_user u ON u.id = a."user"
-LEFT JOIN consumers c ON c."user" = u.id
-WHERE t.token_hash = {}
-"""
-
-
-async def principal_for_token(token: str, now: datetime | None = None) -> Principal | None:
-    """The principal behind a bearer token, or ``None`` if it is unknown, revoked,
-    expired or belongs to an inactive user."""
-    now = now or datetime.now(UTC)
-    rows = await ApiToken.raw(PRINCIPAL_BY_TOKEN_HASH, hash_token(token))
-    row = rows[0] if rows else None
-    if row is None or row["revoked"] or not row["active"]:
-        return None
-    if row["expires_at"] is not None and _aware(row["expires_at"]) <= now:
-        return None
-    last_used = row["last_used_at"]
-    if last_used is None or _aware(last_used) < now - LAST_USED_GRANULARITY:
-        await ApiToken.update({ApiToken.last_used_at: now}).where(ApiToken.id == row["id"])
-    return Principal(
-        user_id=row["user_id"],
-        username=row["username"],
-        role=row["role"],
-        account_id=row["account_id"],
-        organization_id=row["organization_id"],
-        assister_id=row["assister_id"],
-        consumer_id=row["consumer_id"],
-    )
 
 
 def _aware(value: datetime) -> datetime:

@@ -12,9 +12,9 @@ from workflow.core.codes import hash_secret, new_registration_number
 from workflow.core.principal import Principal
 from workflow.core.roles import SEES_EVERYTHING, Role
 from workflow.engine.kinds import BulkContext, CaseKind, EffectContext, On
-from workflow.messaging.mailbox import write_message, write_messages_bulk
+from workflow.messaging.mailbox import message_insert, write_messages_bulk
 from workflow.tables import Account, Assister
-from workflow.training.records import record_training, training_facts
+from workflow.training.records import training_facts, training_record
 
 AGREEMENT_NAMES = {"individual": "Individual", "shop": "SHOP"}
 
@@ -48,41 +48,33 @@ async def issue_registration_number(ctx: EffectContext) -> None:
     mails the activation message: Reference Number at the top, this number at the end."""
     number = new_registration_number()
     agreements = sorted(set(ctx.decision.data["agreements"]))
-    await Assister.update(
-        {
-            Assister.agreements: agreements,
-            Assister.registration_number_hash: hash_secret(number.replace("-", "")),
-            Assister.registration_email: ctx.row["email"],
-            Assister.registered_at: ctx.now,
-        }
-    ).where(Assister.id == ctx.row["id"])
-    await write_message(
-        ctx.row,
-        "activation",
-        {
-            "reference_number": ctx.row["reference_number"],
-            "registration_number": number,
-            "agreement_names": [AGREEMENT_NAMES[a] for a in agreements],
-        },
-        ctx.now,
+    ctx.set(
+        agreements=agreements,
+        registration_number_hash=hash_secret(number.replace("-", "")),
+        registration_email=ctx.row["email"],
+        registered_at=ctx.now,
     )
+    context = {
+        "reference_number": ctx.row["reference_number"],
+        "registration_number": number,
+        "agreement_names": [AGREEMENT_NAMES[a] for a in agreements],
+    }
+    ctx.add(message_insert(ctx.row, "activation", context, ctx.now))
 
 
 async def activate(ctx: EffectContext) -> None:
     """The Registration Number is used up; the registration confirmation goes out."""
-    await Assister.update(
-        {Assister.registration_number_hash: None, Assister.activated_at: ctx.now}
-    ).where(Assister.id == ctx.row["id"])
-    year = ctx.now.year
-    await write_message(ctx.row, "registration_complete", {"year": year}, ctx.now)
+    ctx.set(registration_number_hash=None, activated_at=ctx.now)
+    context = {"year": ctx.now.year}
+    ctx.add(message_insert(ctx.row, "registration_complete", context, ctx.now))
 
 
 async def complete_training(ctx: EffectContext) -> None:
-    await record_training(ctx, exam=False)
+    ctx.add(training_record(ctx, exam=False))
 
 
 async def record_exam(ctx: EffectContext) -> None:
-    await record_training(ctx, exam=True)
+    ctx.add(training_record(ctx, exam=True))
 
 
 # A lapse an admin applies by hand: no rule's dates, their reason as a note.
@@ -93,7 +85,8 @@ MANUAL_NOTICE = {**MANUAL_LAPSE, "also_training_year": None, "late_hire_days": N
 
 
 async def lapse_notice(ctx: EffectContext) -> None:
-    await write_message(ctx.row, "lapse_notice", {**MANUAL_NOTICE, "note": ctx.reason}, ctx.now)
+    context = {**MANUAL_NOTICE, "note": ctx.reason}
+    ctx.add(message_insert(ctx.row, "lapse_notice", context, ctx.now))
 
 
 async def lapse_notices(ctx: BulkContext) -> None:

@@ -22,15 +22,16 @@ from workflow.core.roles import SEES_EVERYTHING, Role
 from workflow.engine.command import FireEvent
 from workflow.engine.fire import fire
 from workflow.engine.kinds import BulkContext, CaseKind, EffectContext, On
-from workflow.tables import Assister, Association, ClientStatus, Consumer
+from workflow.tables import Assister, Association, ClientStatus
 
 # Version of the Assister Authorization / Agent of Record text the consumer accepts
 # (templates/pages/consumer/terms_text.html); stored with each confirmation.
 TERMS_VERSION = "2026-1"
 
 LOAD_SQL = """
-SELECT a.*, s.state AS assister_state, s.name AS assister_name
-FROM associations a JOIN assisters s ON s.id = a.assister
+SELECT a.*, s.state AS assister_state, s.name AS assister_name,
+       c.name AS consumer_name, c.email AS consumer_email, c.language AS consumer_language
+FROM associations a JOIN assisters s ON s.id = a.assister JOIN consumers c ON c.id = a.consumer
 WHERE a.id = {}
 """
 
@@ -152,45 +153,32 @@ async def _check_transfer_target(ctx: EffectContext) -> None:
 
 
 async def record_confirmation(ctx: EffectContext) -> None:
-    await Association.update(
-        {
-            Association.confirmed_at: ctx.now,
-            Association.terms_accepted_at: ctx.now,
-            Association.terms_version: TERMS_VERSION,
-        }
-    ).where(Association.id == ctx.row["id"])
-    await notices.confirmed(ctx)
+    ctx.set(confirmed_at=ctx.now, terms_accepted_at=ctx.now, terms_version=TERMS_VERSION)
+    notices.confirmed(ctx)
 
 
 async def record_end(ctx: EffectContext) -> None:
     """Ending an association also ends the assister's hold on the application."""
-    reason = ctx.reason or f"ended by the {ctx.actor.role}"
-    await Association.update({Association.ended_at: ctx.now, Association.end_reason: reason}).where(
-        Association.id == ctx.row["id"]
-    )
-    await Consumer.raw(RELEASE_ASSISTER_LOCK, ctx.row["consumer"], ctx.row["assister"])
-    await notices.ended(ctx)
+    ctx.set(ended_at=ctx.now, end_reason=ctx.reason or f"ended by the {ctx.actor.role}")
+    ctx.write(RELEASE_ASSISTER_LOCK, ctx.row["consumer"], ctx.row["assister"])
+    notices.ended(ctx)
 
 
 async def record_acknowledgement(ctx: EffectContext) -> None:
-    await Association.update({Association.acknowledged_at: ctx.now}).where(
-        Association.id == ctx.row["id"]
-    )
+    ctx.set(acknowledged_at=ctx.now)
 
 
 async def move_to_new_assister(ctx: EffectContext) -> dict[str, Any]:
     """The new assister starts afresh: New in their list, and they acknowledge the
     authorization before seeing private information. The old one loses their lock."""
-    await Association.update(
-        {
-            Association.assister: ctx.decision.data["to_assister_id"],
-            Association.acknowledged_at: None,
-            Association.opened_at: None,
-            Association.client_status: ClientStatus.new,
-            Association.transferred_at: ctx.now,
-        }
-    ).where(Association.id == ctx.row["id"])
-    await Consumer.raw(RELEASE_ASSISTER_LOCK, ctx.row["consumer"], ctx.row["assister"])
+    ctx.set(
+        assister=ctx.decision.data["to_assister_id"],
+        acknowledged_at=None,
+        opened_at=None,
+        client_status=ClientStatus.new,
+        transferred_at=ctx.now,
+    )
+    ctx.write(RELEASE_ASSISTER_LOCK, ctx.row["consumer"], ctx.row["assister"])
     await notices.transferred(ctx)
     return {"from_assister_id": ctx.row["assister"]}
 

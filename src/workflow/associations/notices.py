@@ -12,16 +12,15 @@ from typing import Any
 
 from workflow.core.roles import Role
 from workflow.engine.kinds import EffectContext
-from workflow.messaging.mailbox import write_message
-from workflow.tables import Assister, Consumer
+from workflow.messaging.mailbox import message_insert
+from workflow.tables import Assister
 
 
-async def _consumer(consumer_id: int) -> dict[str, Any]:
-    return (
-        await Consumer.select(Consumer.id, Consumer.name, Consumer.email, Consumer.language)
-        .where(Consumer.id == consumer_id)
-        .first()
-    )
+def _consumer(ctx: EffectContext) -> dict[str, Any]:
+    """The consumer of the association, as the binding's load statement read them."""
+    row = ctx.row
+    return {"id": row["consumer"], "name": row["consumer_name"], "email": row["consumer_email"],
+            "language": row["consumer_language"]}  # fmt: skip
 
 
 async def _assister_name(assister_id: int) -> str:
@@ -29,28 +28,29 @@ async def _assister_name(assister_id: int) -> str:
     return row["name"] if row else f"assister {assister_id}"
 
 
-async def confirmed(ctx: EffectContext) -> None:
-    consumer = await _consumer(ctx.row["consumer"])
+def confirmed(ctx: EffectContext) -> None:
     context = {"assister_name": ctx.row["assister_name"], "confirmed_at": ctx.now}
-    await write_message(consumer, "association_confirmed", context, ctx.now, to="consumer")
+    notice = message_insert(_consumer(ctx), "association_confirmed", context, ctx.now,
+                            to="consumer")  # fmt: skip
+    ctx.add(notice)
 
 
-async def ended(ctx: EffectContext) -> None:
+def ended(ctx: EffectContext) -> None:
     if ctx.actor.role == Role.consumer:  # they did it themselves, and the page said so
         return
-    consumer = await _consumer(ctx.row["consumer"])
     context = {
         "assister_name": ctx.row["assister_name"],
         "reason": ctx.reason or "",
         "expired": ctx.actor.role == Role.system,
     }
-    await write_message(consumer, "association_ended", context, ctx.now, to="consumer")
+    ctx.add(message_insert(_consumer(ctx), "association_ended", context, ctx.now, to="consumer"))
 
 
 async def transferred(ctx: EffectContext) -> None:
-    consumer = await _consumer(ctx.row["consumer"])
     context = {
         "old_assister_name": ctx.row["assister_name"],
         "new_assister_name": await _assister_name(ctx.decision.data["to_assister_id"]),
     }
-    await write_message(consumer, "association_transferred", context, ctx.now, to="consumer")
+    notice = message_insert(_consumer(ctx), "association_transferred", context, ctx.now,
+                            to="consumer")  # fmt: skip
+    ctx.add(notice)

@@ -12,6 +12,7 @@ Nothing here knows about the database or HTTP.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -142,6 +143,19 @@ class MachineSpec:
                     allowed[source].append(t["trigger"])
         return {s: tuple(events) for s, events in allowed.items()}
 
+    def _model(self) -> Case:
+        """This thread's one model, attached to the machine once (``add_model`` and
+        ``remove_model`` on every decision cost more than the decision itself)."""
+        case = getattr(self._models, "case", None)
+        if case is None:
+            case = self._models.case = Case({}, {})
+            self.machine.add_model(case, initial=self.initial)
+        return case
+
+    @cached_property
+    def _models(self) -> threading.local:
+        return threading.local()
+
     def allowed_events(self, state: str) -> list[str]:
         return list(self._allowed.get(state, ()))
 
@@ -218,12 +232,10 @@ class MachineSpec:
         if event not in self._allowed.get(state, ()):
             raise EventNotAllowed(self.name, event, state, self.allowed_events(state))
         parsed = self.parse_data(event, data)
-        case = Case(facts, parsed)
-        self.machine.add_model(case, initial=state)
-        try:
-            moved = case.trigger(event)
-        finally:
-            self.machine.remove_model(case)
+        case = self._model()
+        case.facts, case.data, case.refusals, case.records_refusal = facts, parsed, [], False
+        self.machine.set_state(state, model=case)
+        moved = case.trigger(event)
         if not moved:
             raise GuardRefused(event, case.refusals[0] if case.refusals else "refused")
         refused = case.refusals[0] if case.records_refusal and case.refusals else None

@@ -126,6 +126,9 @@ class Settings:
 
     # API tokens expire after this many days unless issued otherwise (0: never).
     token_ttl_days: int = 90
+    # How long a process trusts a bearer token it has checked before asking the database
+    # again: a token revoked in another process stops working within this many seconds.
+    token_cache_seconds: float = 5.0
     # Login protection (shared by the admin and the consumer pages).
     login_max_failures: int = 3
     login_failure_window_minutes: int = 120
@@ -186,6 +189,7 @@ class Settings:
             outbox_lease_seconds=_env_int("OUTBOX_LEASE_SECONDS", 300),
             smtp_timeout_seconds=_env_int("SMTP_TIMEOUT_SECONDS", 30),
             token_ttl_days=_env_int("TOKEN_TTL_DAYS", 90),
+            token_cache_seconds=_env_float("TOKEN_CACHE_SECONDS", 5.0),
             login_max_failures=_env_int("LOGIN_MAX_FAILURES", 3),
             login_failure_window_minutes=_env_int("LOGIN_FAILURE_WINDOW_MINUTES", 120),
             login_lockout_minutes=_env_int("LOGIN_LOCKOUT_MINUTES", 60),

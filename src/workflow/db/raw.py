@@ -35,13 +35,28 @@ def placeholders(sql: str, sqlite: bool | None = None) -> str:
     return "".join(p + (f"${i}" if i < len(parts) else "") for i, p in enumerate(parts, 1))
 
 
-async def in_one_hop(fn: Callable[..., T], *args: Any) -> T:
-    """``fn(connection, *args)`` on the current SQLite transaction's thread, in one trip."""
+async def in_one_hop(fn: Callable[..., T], *args: Any, commit: bool = False) -> T:
+    """``fn(connection, *args)`` on the current SQLite transaction's thread, in one trip
+    (with the transaction's ``BEGIN`` if nothing ran yet). With ``commit``, the same trip
+    ends the transaction when ``fn`` returns a true value (a false one leaves it open, for
+    the caller to roll back)."""
     transaction = current_engine().current_transaction.get()
     if transaction is None:
         raise RuntimeError("in_one_hop runs inside workflow.db.transaction()")
     connection = transaction.connection
-    return await connection._execute(fn, connection._conn, *args)
+    if not commit:
+        return await connection._execute(fn, connection._conn, *args)
+    result = await connection._execute(_then_commit, connection._conn, fn, args)
+    if result:
+        transaction._committed = True
+    return result
+
+
+def _then_commit(conn: sqlite3.Connection, fn: Callable[..., T], args: tuple) -> T:
+    result = fn(conn, *args)
+    if result:
+        conn.execute("COMMIT")
+    return result
 
 
 async def atomically(fn: Callable[..., T], *args: Any) -> T:

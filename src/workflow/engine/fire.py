@@ -31,7 +31,7 @@ from workflow.core.errors import (
 from workflow.core.principal import Principal
 from workflow.core.roles import a_role
 from workflow.core.sensitive import refuse_sensitive
-from workflow.db import transaction
+from workflow.db import current_engine, transaction
 from workflow.db.errors import constraint_name, is_write_conflict
 from workflow.db.raw import raw
 from workflow.engine import audit
@@ -128,6 +128,8 @@ async def _prepared(on: On, cmd: FireEvent) -> EventOutcome:
 
 async def _apply(on: On, cmd: FireEvent, data: Mapping[str, Any] | None) -> EventOutcome:
     kind, now = cmd.kind, cmd.now
+    # Nested in a caller's transaction (a profile save, a transfer), the caller commits.
+    owned = current_engine().current_transaction.get() is None
     async with conflicts_as_409(kind.noun, cmd.case_id), transaction():
         row = await _load(kind, cmd.case_id, cmd.actor)
         _check_version(kind, row, cmd.expected_version)
@@ -136,25 +138,13 @@ async def _apply(on: On, cmd: FireEvent, data: Mapping[str, Any] | None) -> Even
             facts.update(await kind.load_facts(row, now))
         decision = kind.spec.decide(row["state"], cmd.event, facts, data)
         version = row["version"] + 1
-        ctx = EffectContext(kind, row, cmd.event, decision, cmd.actor, cmd.reason, now, version)
+        ctx = EffectContext(kind, row, cmd.event, decision, cmd.actor, cmd.reason, now,
+                            version, facts)  # fmt: skip
         if on.before is not None:
             await on.before(ctx)
-        logged = kind.spec.event(cmd.event).loggable(decision.data)
-        write = EventWrite(
-            case_id=cmd.case_id,
-            version=row["version"],
-            state=decision.to_state,
-            now=now,
-            mirror_id=mirror_id(kind, row),
-            history=history_row(kind.name, cmd.case_id, cmd.event, decision.from_state,
-                                decision.to_state, cmd.actor, cmd.reason, logged, now),
-            audit=event_audit_row(kind.name, cmd.case_id, cmd.event, decision.from_state,
-                                  decision.to_state, cmd.actor, now,
-                                  refused=bool(decision.refused)),
-        )  # fmt: skip
-        if not await write_event(kind, write):
-            await _stale(kind, cmd.case_id)
         extra = (await on.effect(ctx) or {}) if on.effect is not None else {}
+        if not await write_event(kind, _write(cmd, row, decision, ctx), commit=owned):
+            await _stale(kind, cmd.case_id)
     outcome = EventOutcome(
         machine=kind.name,
         id=cmd.case_id,
@@ -168,6 +158,25 @@ async def _apply(on: On, cmd: FireEvent, data: Mapping[str, Any] | None) -> Even
     if decision.refused:
         raise AttemptRecorded(cmd.event, decision.refused, outcome)
     return outcome
+
+
+def _write(cmd: FireEvent, row: Mapping[str, Any], decision, ctx: EffectContext) -> EventWrite:
+    kind, now = cmd.kind, cmd.now
+    logged = kind.spec.event(cmd.event).loggable(decision.data)
+    return EventWrite(
+        case_id=cmd.case_id,
+        version=row["version"],
+        state=decision.to_state,
+        now=now,
+        mirror_id=mirror_id(kind, row),
+        history=history_row(kind.name, cmd.case_id, cmd.event, decision.from_state,
+                            decision.to_state, cmd.actor, cmd.reason, logged, now),
+        audit=event_audit_row(kind.name, cmd.case_id, cmd.event, decision.from_state,
+                              decision.to_state, cmd.actor, now,
+                              refused=bool(decision.refused)),
+        sets=ctx.sets,
+        extra=ctx.writes,
+    )  # fmt: skip
 
 
 async def _load(kind: CaseKind, case_id: int, actor: Principal) -> dict[str, Any]:

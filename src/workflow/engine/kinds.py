@@ -27,7 +27,13 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class EffectContext:
-    """What an effect sees: the row as it was, the machine's decision, who and when."""
+    """What an effect sees: the row as it was, the facts the guards read, the machine's
+    decision, who and when. An effect says what to write with ``set`` (columns of the
+    case's own row) and ``write`` (any other statement): the engine sends them with the
+    state's compare-and-set, the history row and the audit entry, in one statement on
+    PostgreSQL and one trip on SQLite, and only if the compare-and-set moved the case.
+    (An effect may also await a statement of its own: it runs in the event's transaction,
+    before the compare-and-set.)"""
 
     kind: CaseKind
     row: Mapping[str, Any]
@@ -37,6 +43,21 @@ class EffectContext:
     reason: str | None
     now: datetime
     version: int  # the version after this event
+    facts: Mapping[str, Any] = field(default_factory=dict)
+    sets: dict[str, Any] = field(default_factory=dict)
+    writes: list[tuple[str, tuple]] = field(default_factory=list)
+
+    def set(self, **columns: Any) -> None:
+        """Columns of the case's own row to write with its new state."""
+        self.sets.update(columns)
+
+    def write(self, sql: str, *args: Any) -> None:
+        """Another statement (``{}`` placeholders) to run with the state's write."""
+        self.writes.append((sql, args))
+
+    def add(self, statement: tuple[str, tuple]) -> None:
+        """``write`` for a statement built elsewhere: (sql, its values)."""
+        self.writes.append(statement)
 
 
 @dataclass(frozen=True)

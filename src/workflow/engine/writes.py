@@ -1,18 +1,23 @@
-"""What an applied event writes, as few trips to the database as each engine allows:
-the compare-and-set of the state on ``version``, the state's mirror, the history row and
-the audit entry.
+"""What an applied event writes, in as few trips to the database as each engine allows:
+the compare-and-set of the state on ``version`` (with the columns of the case's own row
+the event sets), the state's mirror, the history row, the audit entry and the other
+writes its effect asked for.
 
-PostgreSQL gets them as one statement (data-modifying CTEs: either all happen or none);
-SQLite as one trip to the connection's thread, inside the event's transaction.
+PostgreSQL gets them as one statement (data-modifying CTEs: all happen or none); SQLite
+as one trip to the connection's thread, which also carries the transaction's ``COMMIT``
+when the engine owns the transaction.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
+
+from piccolo.columns import JSON, JSONB
 
 from workflow.db import is_sqlite
 from workflow.db.raw import in_one_hop, placeholders, raw
@@ -22,7 +27,7 @@ from workflow.engine.records import AUDIT_COLUMNS, HISTORY_COLUMNS, PG_TYPES
 
 @dataclass(frozen=True)
 class EventWrite:
-    """One event's writes: the new state and version, and the two rows it leaves."""
+    """One event's writes."""
 
     case_id: int
     version: int  # the version the decision was made on
@@ -31,21 +36,36 @@ class EventWrite:
     mirror_id: int | None
     history: tuple
     audit: tuple
+    sets: Mapping[str, Any] = field(default_factory=dict)  # column -> value, case row
+    extra: Sequence[tuple[str, tuple]] = ()  # (statement with {} placeholders, args)
 
 
-async def write_event(kind: CaseKind, write: EventWrite) -> bool:
-    """Write the event if the case is still at ``write.version``; False if it is not."""
+async def write_event(kind: CaseKind, write: EventWrite, *, commit: bool = False) -> bool:
+    """Write the event if the case is still at ``write.version``; False if it is not.
+    With ``commit`` (SQLite) the same trip commits the transaction."""
+    sets = tuple(sorted(write.sets))
+    values = [_encoded(kind, name, write.sets[name]) for name in sets]
     if is_sqlite():
-        return await in_one_hop(_write_sqlite, _sqlite_statements(kind), write)
-    rows = await raw(_pg_statement(kind), *_pg_args(kind, write))
+        return await in_one_hop(_write_sqlite, _sqlite_cas(kind, sets), _sqlite_rest(kind),
+                                write, values, commit=commit)  # fmt: skip
+    statement = _pg_statement(kind, sets, tuple(sql for sql, _ in write.extra))
+    rows = await raw(statement, *_pg_args(kind, write, values))
     return bool(rows)
 
 
-def _cas(kind: CaseKind) -> str:
+def _encoded(kind: CaseKind, name: str, value: Any) -> Any:
+    """A value as the driver takes it for that column (JSON columns as text)."""
+    if isinstance(kind.table._meta.get_column_by_name(name), JSON | JSONB):
+        return json.dumps(value)
+    return value
+
+
+def _cas(kind: CaseKind, sets: tuple[str, ...]) -> str:
     table = kind.table._meta.tablename
     pk = kind.table._meta.primary_key._meta.db_column_name
+    extra = "".join(f', "{name}" = {{}}' for name in sets)
     return (
-        f'UPDATE "{table}" SET state = {{}}, version = {{}}, updated_at = {{}} '
+        f'UPDATE "{table}" SET state = {{}}, version = {{}}, updated_at = {{}}{extra} '
         f'WHERE "{pk}" = {{}} AND version = {{}} RETURNING "{pk}"'
     )
 
@@ -55,9 +75,8 @@ def _mirror(kind: CaseKind) -> str | None:
     if mirror is None:
         return None
     pk = mirror.table._meta.primary_key._meta.db_column_name
-    return (
-        f'UPDATE "{mirror.table._meta.tablename}" SET "{mirror.column}" = {{}} WHERE "{pk}" = {{}}'
-    )
+    table = mirror.table._meta.tablename
+    return f'UPDATE "{table}" SET "{mirror.column}" = {{}} WHERE "{pk}" = {{}}'
 
 
 def _insert(table: str, columns: tuple[str, ...]) -> str:
@@ -66,38 +85,51 @@ def _insert(table: str, columns: tuple[str, ...]) -> str:
 
 
 @cache
-def _sqlite_statements(kind: CaseKind) -> tuple[str, str | None, str, str]:
+def _sqlite_cas(kind: CaseKind, sets: tuple[str, ...]) -> str:
+    return placeholders(_cas(kind, sets), sqlite=True)
+
+
+@cache
+def _sqlite_rest(kind: CaseKind) -> tuple[str | None, str, str]:
     mirror = _mirror(kind)
     return (
-        placeholders(_cas(kind), sqlite=True),
         placeholders(mirror, sqlite=True) if mirror else None,
         placeholders(_insert("history", HISTORY_COLUMNS), sqlite=True),
         placeholders(_insert("audit_log", AUDIT_COLUMNS), sqlite=True),
     )
 
 
-def _write_sqlite(conn: sqlite3.Connection, statements, write: EventWrite) -> bool:
-    cas, mirror, history, audit = statements
-    moved = conn.execute(cas, (write.state, write.version + 1, write.now, write.case_id,
-                               write.version)).fetchall()  # fmt: skip
-    if not moved:
+def _write_sqlite(
+    conn: sqlite3.Connection, cas: str, rest, write: EventWrite, values: list[Any]
+) -> bool:
+    mirror, history, audit = rest
+    args = (write.state, write.version + 1, write.now, *values, write.case_id, write.version)
+    if not conn.execute(cas, args).fetchall():
         return False
     if mirror:
         conn.execute(mirror, (write.state, write.mirror_id))
     conn.execute(history, write.history)
     conn.execute(audit, write.audit)
+    for sql, extra in write.extra:
+        conn.execute(_sqlite_sql(sql), extra)
     return True
 
 
 @cache
-def _pg_statement(kind: CaseKind) -> str:
-    """CAS, mirror, history and audit as one statement: the inserts select from the
-    CAS's RETURNING, so they happen exactly when it moved the case."""
+def _sqlite_sql(sql: str) -> str:
+    return placeholders(sql, sqlite=True)
+
+
+@cache
+def _pg_statement(kind: CaseKind, sets: tuple[str, ...], extra: tuple[str, ...]) -> str:
+    """All of it as one statement: the inserts select from the CAS's RETURNING, so they
+    happen exactly when it moved the case; the effect's writes run beside them (and the
+    transaction rolls back if the CAS found another version)."""
 
     def values(columns: tuple[str, ...]) -> str:
         return ", ".join(f"{{}}::{PG_TYPES[c]}" for c in columns)
 
-    parts = [f"moved AS ({_cas(kind)})"]
+    parts = [f"moved AS ({_cas(kind, sets)})"]
     if kind.mirror is not None:
         mirror = _mirror(kind).replace("WHERE", "WHERE EXISTS (SELECT 1 FROM moved) AND")
         parts.append(f"mirrored AS ({mirror})")
@@ -110,14 +142,19 @@ def _pg_statement(kind: CaseKind) -> str:
     parts.append(
         f"audit_row AS (INSERT INTO audit_log ({names}) SELECT {values(AUDIT_COLUMNS)} FROM moved)"
     )
+    parts += [f"effect_{i} AS ({sql})" for i, sql in enumerate(extra)]
     return "WITH " + ",\n".join(parts) + "\nSELECT 1 AS moved FROM moved"
 
 
-def _pg_args(kind: CaseKind, write: EventWrite) -> list[Any]:
-    args: list[Any] = [write.state, write.version + 1, write.now, write.case_id, write.version]
+def _pg_args(kind: CaseKind, write: EventWrite, values: list[Any]) -> list[Any]:
+    args: list[Any] = [write.state, write.version + 1, write.now, *values, write.case_id,
+                       write.version]  # fmt: skip
     if kind.mirror is not None:
         args += [write.state, write.mirror_id]
-    return args + list(write.history) + list(write.audit)
+    args += [*write.history, *write.audit]
+    for _, extra in write.extra:
+        args += extra
+    return args
 
 
 def mirror_id(kind: CaseKind, row: Mapping[str, Any]) -> int | None:

@@ -20,9 +20,7 @@ def visible_to(principal: Principal, row: Mapping[str, Any]) -> bool:
 
 
 async def record_decision(ctx: EffectContext) -> None:
-    await ExemptionRequest.update(
-        {ExemptionRequest.decided_by: ctx.actor.username, ExemptionRequest.decided_at: ctx.now}
-    ).where(ExemptionRequest.id == ctx.row["id"])
+    ctx.set(decided_by=ctx.actor.username, decided_at=ctx.now)
 
 
 EXEMPTION_CASE = CaseKind(

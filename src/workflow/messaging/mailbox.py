@@ -56,23 +56,27 @@ async def write_message(
     """Store a message for ``recipient`` (a row with id, name, email, language; ``to`` says
     whether it is an assister or a consumer) in their mailbox and the outbox; returns its
     id, or None if ``dedupe_key`` was used already."""
+    sql, args = message_insert(recipient, template, context, now, dedupe_key, to=to)
+    rows = await Message.raw(sql + " RETURNING id", *args)
+    return rows[0]["id"] if rows else None
+
+
+def message_insert(
+    recipient: Mapping[str, Any],
+    template: str,
+    context: Mapping[str, Any],
+    now: datetime,
+    dedupe_key: str | None = None,
+    *,
+    to: str = "assister",
+) -> tuple[str, tuple]:
+    """The statement that stores the message (``{}`` placeholders) and its values: an
+    event's effect hands it to the engine to send with the event's other writes."""
     language = recipient.get("language") or DEFAULT_LANGUAGE
     subject, body = render_message(template, language, {to: recipient, **context})
-    rows = await Message.raw(
-        f"INSERT INTO messages ({_columns(to)}) VALUES ({{}}, {{}}, {{}}, {{}}, {{}}, {{}}, "
-        "{}, {}, {}, {}) ON CONFLICT DO NOTHING RETURNING id",
-        recipient["id"],
-        recipient["email"],
-        template,
-        language,
-        subject,
-        body,
-        dedupe_key,
-        now,
-        "pending",
-        0,
-    )
-    return rows[0]["id"] if rows else None
+    args = (recipient["id"], recipient["email"], template, language, subject, body, dedupe_key,
+            now, "pending", 0)  # fmt: skip
+    return _INSERT_ONE[to], args
 
 
 async def mailbox(
@@ -117,6 +121,13 @@ def _columns(to: str) -> str:
     if to not in {"assister", "consumer"}:
         raise ValueError(f"messages go to an assister or a consumer, not {to!r}")
     return MESSAGE_COLUMNS.replace("assister", to, 1)
+
+
+_INSERT_ONE = {
+    to: f"INSERT INTO messages ({_columns(to)}) VALUES ({', '.join(['{}'] * 10)}) "
+    "ON CONFLICT DO NOTHING"
+    for to in ("assister", "consumer")
+}
 
 
 # Per-person fields a bulk message may show; everything else must be shared by the group.

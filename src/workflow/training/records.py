@@ -142,24 +142,20 @@ VALUES ({}, {}, {}, {}, {}, {}, {}, {})
 """
 
 
-async def record_training(ctx, *, exam: bool) -> None:
-    """Effect of ``complete_training`` / ``record_exam``: one record for the year, an
-    exam with the course it is for and whether it reached that course's pass mark."""
+def training_record(ctx, *, exam: bool) -> tuple[str, tuple]:
+    """What ``complete_training`` / ``record_exam`` write: one record for the year, an
+    exam with the course it is for and whether it reached that course's pass mark. Reads
+    the facts the guards read (``training_facts``), nothing more."""
     settings = get_settings()
-    data = ctx.decision.data
-    year = data.get("training_year") or settings.calendar.training_year(settings.today(ctx.now))
-    default = (
-        CourseKind.overview
-        if await organization_exempt(ctx.row["organization"])
-        else CourseKind.full
-    )
+    data, facts = ctx.decision.data, ctx.facts
+    year = data.get("training_year") or facts["current_training_year"]
+    default = facts["default_course"]
     if exam:
-        course = exam_course(data.get("course"), await courses_in(ctx.row["id"], year), default)
+        course = exam_course(data.get("course"), facts["courses_by_year"].get(year, []), default)
     else:  # the course was settled by the guards (the default follows the exemption)
         course = data.get("course") or default
     score = data.get("score")
-    await TrainingRecord.raw(
-        TRAINING_INSERT,
+    values = (
         ctx.row["id"],
         year,
         str(RecordKind.exam if exam else RecordKind.training),
@@ -169,6 +165,7 @@ async def record_training(ctx, *, exam: bool) -> None:
         exam and score >= settings.pass_marks[course],
         ctx.now,
     )
+    return TRAINING_INSERT, values
 
 
 async def courses_in(assister_id: int, year: int) -> list[str]:

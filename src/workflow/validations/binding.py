@@ -74,8 +74,9 @@ async def broker_validation(assister_id: int, actor: Principal) -> int:
     return case["id"]
 
 
-async def _update(ctx: EffectContext, values: dict) -> None:
-    await NpnValidation.update(values).where(NpnValidation.id == ctx.row["id"])
+def _update(ctx: EffectContext, values: dict) -> None:
+    """Columns of the validation's own row, written with its new state."""
+    ctx.set(**{column._meta.name: value for column, value in values.items()})
 
 
 def _opened(ctx: EffectContext) -> datetime:
@@ -112,11 +113,11 @@ async def record_check(ctx: EffectContext) -> None:
         )
         if decision.from_state == ValidationState.escalated:  # the check closed the case
             values[NpnValidation.resolved_at] = ctx.now
-    await _update(ctx, values)
+    _update(ctx, values)
 
 
 async def open_case(ctx: EffectContext) -> None:
-    await _update(ctx, {NpnValidation.escalated_at: _opened(ctx)})
+    _update(ctx, {NpnValidation.escalated_at: _opened(ctx)})
 
 
 async def record_identity_confirmed(ctx: EffectContext) -> None:
@@ -129,7 +130,7 @@ async def record_identity_confirmed(ctx: EffectContext) -> None:
             "no SSN was given when the account was created; identity confirmed by support: "
             "resolve the case to validate again"
         )
-    await _update(ctx, values)
+    _update(ctx, values)
 
 
 async def correct_profile(ctx: EffectContext) -> None:
@@ -157,7 +158,7 @@ async def correct_profile(ctx: EffectContext) -> None:
         f"support corrected the profile from registry record {ctx.decision.data['registry_npn']} "
         f"({done}); not checked since: resolve the case to validate again"
     )
-    await _update(
+    _update(
         ctx,
         {
             NpnValidation.escalated_at: _opened(ctx),
@@ -168,7 +169,7 @@ async def correct_profile(ctx: EffectContext) -> None:
 
 
 async def close_case(ctx: EffectContext) -> None:
-    await _update(ctx, {NpnValidation.resolved_at: ctx.now, NpnValidation.stuck_since: None})
+    _update(ctx, {NpnValidation.resolved_at: ctx.now, NpnValidation.stuck_since: None})
 
 
 async def validate_again(cmd: FireEvent, resolved: EventOutcome) -> EventOutcome | None:

@@ -14,8 +14,8 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 
-from workflow.accounts.service import principal_for_token
 from workflow.accounts.staff import principal_from_session_cookie
+from workflow.accounts.tokens import principal_for_token
 from workflow.core.principal import Principal
 from workflow.core.roles import SIGN_IN, STAFF, Role, a_role, check_roles
 from workflow.engine import audit
