@@ -65,6 +65,24 @@ async def revoke_everything(user_id: int) -> int:
     return revoked
 
 
+# Everything an assister's logins hold, as statements an event sends with its own writes
+# (``deactivate``): their tokens revoked, their sessions (consumer and staff) ended.
+_LOGINS_OF_ASSISTER = 'SELECT "user" FROM accounts WHERE assister = {}'
+_REVOKE_FOR_ASSISTER = (
+    "UPDATE api_tokens SET revoked = {} WHERE NOT revoked AND account IN "
+    "(SELECT id FROM accounts WHERE assister = {})",
+    f"DELETE FROM consumer_sessions WHERE user_id IN ({_LOGINS_OF_ASSISTER})",
+    f"DELETE FROM sessions WHERE user_id IN ({_LOGINS_OF_ASSISTER})",
+)
+
+
+def revocations_for_assister(assister_id: int) -> list[tuple[str, tuple]]:
+    """The statements that revoke every token and end every session of the logins of
+    ``assister_id`` (call ``forget_tokens`` once they are committed)."""
+    first, *rest = _REVOKE_FOR_ASSISTER
+    return [(first, (True, assister_id)), *((sql, (assister_id,)) for sql in rest)]
+
+
 async def deactivate(user_id: int, actor: Principal) -> dict[str, Any]:
     """The login stops working at once: inactive, tokens revoked, sessions ended."""
     await get_user(user_id)

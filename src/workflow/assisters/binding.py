@@ -6,14 +6,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from workflow.accounts.management import revoke_everything
+from workflow.accounts.management import revocations_for_assister
+from workflow.accounts.tokens import forget_tokens
 from workflow.assisters.machine import ASSISTER
 from workflow.core.codes import hash_secret, new_registration_number
 from workflow.core.principal import Principal
 from workflow.core.roles import SEES_EVERYTHING, Role
 from workflow.engine.kinds import BulkContext, CaseKind, EffectContext, On
 from workflow.messaging.mailbox import message_insert, write_messages_bulk
-from workflow.tables import Account, Assister
+from workflow.tables import Assister
 from workflow.training.records import training_facts, training_record
 
 AGREEMENT_NAMES = {"individual": "Individual", "shop": "SHOP"}
@@ -99,8 +100,9 @@ async def lapse_notices(ctx: BulkContext) -> None:
 
 async def revoke_access(ctx: EffectContext) -> None:
     """Someone who leaves the program loses access at once: tokens and sessions."""
-    for account in await Account.select(Account.user).where(Account.assister == ctx.row["id"]):
-        await revoke_everything(account["user"])
+    for statement in revocations_for_assister(ctx.row["id"]):
+        ctx.add(statement)
+    ctx.after(forget_tokens)
 
 
 ASSISTER_CASE = CaseKind(

@@ -61,7 +61,8 @@ def _then_commit(conn: sqlite3.Connection, fn: Callable[..., T], args: tuple) ->
 
 async def atomically(fn: Callable[..., T], *args: Any) -> T:
     """``fn(connection, *args)`` as one write transaction of its own (SQLite), the whole
-    of it in one trip to the connection's thread: BEGIN IMMEDIATE, the work, COMMIT."""
+    of it in one trip to the connection's thread: BEGIN IMMEDIATE, the work, COMMIT (or
+    ROLLBACK when ``fn`` returns a false value)."""
     engine = current_engine()
     if not isinstance(engine, PooledSQLiteEngine):
         raise RuntimeError("atomically is for the SQLite engine")
@@ -74,13 +75,15 @@ async def atomically(fn: Callable[..., T], *args: Any) -> T:
 
 
 def _in_transaction(conn: sqlite3.Connection, fn: Callable[..., T], args: tuple) -> T:
+    """``fn`` between ``BEGIN IMMEDIATE`` and ``COMMIT``; a false result (nothing to keep)
+    or an exception rolls back."""
     conn.execute("BEGIN IMMEDIATE")
     try:
         result = fn(conn, *args)
     except BaseException:
         conn.execute("ROLLBACK")
         raise
-    conn.execute("COMMIT")
+    conn.execute("COMMIT" if result else "ROLLBACK")
     return result
 
 

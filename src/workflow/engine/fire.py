@@ -39,7 +39,7 @@ from workflow.engine.cases import audit_hidden, decode_json, select_sql
 from workflow.engine.command import EventOutcome, FireEvent
 from workflow.engine.kinds import CaseKind, EffectContext, On, PrepareContext
 from workflow.engine.records import event_audit_row, history_row
-from workflow.engine.writes import EventWrite, mirror_id, write_event
+from workflow.engine.writes import EventWrite, mirror_id, write_event, write_event_atomically
 
 # Times a prepared event (one that asks an outside service first) is tried again when
 # the case changed while the service was being asked.
@@ -127,41 +127,75 @@ async def _prepared(on: On, cmd: FireEvent) -> EventOutcome:
 
 
 async def _apply(on: On, cmd: FireEvent, data: Mapping[str, Any] | None) -> EventOutcome:
-    kind, now = cmd.kind, cmd.now
+    """Read the case (and the facts its guards need), ask the machine, let the effect say
+    what to write, then write it all at once with a compare-and-set on the version read.
+    Events with a ``before`` hook (which may lock and write first) do all of it inside
+    one transaction opened at the start."""
+    kind = cmd.kind
     # Nested in a caller's transaction (a profile save, a transfer), the caller commits.
-    owned = current_engine().current_transaction.get() is None
-    async with conflicts_as_409(kind.noun, cmd.case_id), transaction():
-        row = await _load(kind, cmd.case_id, cmd.actor)
-        _check_version(kind, row, cmd.expected_version)
-        facts = dict(kind.facts(row))
-        if on.reads_facts and kind.load_facts is not None:
-            facts.update(await kind.load_facts(row, now))
-        decision = kind.spec.decide(row["state"], cmd.event, facts, data)
-        version = row["version"] + 1
-        ctx = EffectContext(kind, row, cmd.event, decision, cmd.actor, cmd.reason, now,
-                            version, facts)  # fmt: skip
-        if on.before is not None:
-            await on.before(ctx)
-        extra = (await on.effect(ctx) or {}) if on.effect is not None else {}
-        if not await write_event(kind, _write(cmd, row, decision, ctx), commit=owned):
-            await _stale(kind, cmd.case_id)
+    nested = current_engine().current_transaction.get() is not None
+    async with conflicts_as_409(kind.noun, cmd.case_id):
+        if on.before is None:
+            ctx = await _decide(on, cmd, data)
+            await _write_at_once(cmd, ctx, nested)
+        else:
+            async with transaction():
+                ctx = await _decide(on, cmd, data)
+                if not await write_event(kind, _write(cmd, ctx), commit=not nested):
+                    await _stale(kind, cmd.case_id)
+    for callback in ctx.afterwards:
+        callback()
+    return _outcome(cmd, ctx)
+
+
+async def _decide(on: On, cmd: FireEvent, data: Mapping[str, Any] | None) -> EffectContext:
+    kind, now = cmd.kind, cmd.now
+    row = await _load(kind, cmd.case_id, cmd.actor)
+    _check_version(kind, row, cmd.expected_version)
+    facts = dict(kind.facts(row))
+    if on.reads_facts and kind.load_facts is not None:
+        facts.update(await kind.load_facts(row, now))
+    decision = kind.spec.decide(row["state"], cmd.event, facts, data)
+    ctx = EffectContext(kind, row, cmd.event, decision, cmd.actor, cmd.reason, now,
+                        row["version"] + 1, facts)  # fmt: skip
+    if on.before is not None:
+        await on.before(ctx)
+    if on.effect is not None:
+        ctx.extra.update(await on.effect(ctx) or {})
+    return ctx
+
+
+async def _write_at_once(cmd: FireEvent, ctx: EffectContext, nested: bool) -> None:
+    """The event's writes as one unit: its own transaction (one statement on PostgreSQL,
+    one trip on SQLite, ``BEGIN IMMEDIATE`` to ``COMMIT``), or the caller's."""
+    write = _write(cmd, ctx)
+    if nested:
+        moved = await write_event(cmd.kind, write)
+    else:
+        moved = await write_event_atomically(cmd.kind, write)
+    if not moved:
+        await _stale(cmd.kind, cmd.case_id)
+
+
+def _outcome(cmd: FireEvent, ctx: EffectContext) -> EventOutcome:
+    decision = ctx.decision
     outcome = EventOutcome(
-        machine=kind.name,
+        machine=cmd.kind.name,
         id=cmd.case_id,
         event=cmd.event,
         from_state=decision.from_state,
         state=decision.to_state,
-        version=version,
-        allowed_events=kind.spec.allowed_events(decision.to_state),
-        extra=extra,
+        version=ctx.version,
+        allowed_events=cmd.kind.spec.allowed_events(decision.to_state),
+        extra=ctx.extra,
     )
     if decision.refused:
         raise AttemptRecorded(cmd.event, decision.refused, outcome)
     return outcome
 
 
-def _write(cmd: FireEvent, row: Mapping[str, Any], decision, ctx: EffectContext) -> EventWrite:
-    kind, now = cmd.kind, cmd.now
+def _write(cmd: FireEvent, ctx: EffectContext) -> EventWrite:
+    kind, now, row, decision = cmd.kind, cmd.now, ctx.row, ctx.decision
     logged = kind.spec.event(cmd.event).loggable(decision.data)
     return EventWrite(
         case_id=cmd.case_id,

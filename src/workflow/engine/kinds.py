@@ -46,6 +46,8 @@ class EffectContext:
     facts: Mapping[str, Any] = field(default_factory=dict)
     sets: dict[str, Any] = field(default_factory=dict)
     writes: list[tuple[str, tuple]] = field(default_factory=list)
+    afterwards: list[Callable[[], None]] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)  # what the outcome carries besides
 
     def set(self, **columns: Any) -> None:
         """Columns of the case's own row to write with its new state."""
@@ -58,6 +60,11 @@ class EffectContext:
     def add(self, statement: tuple[str, tuple]) -> None:
         """``write`` for a statement built elsewhere: (sql, its values)."""
         self.writes.append(statement)
+
+    def after(self, callback: Callable[[], None]) -> None:
+        """Something to do in this process once the event is committed (e.g. forget
+        cached tokens the event revoked)."""
+        self.afterwards.append(callback)
 
 
 @dataclass(frozen=True)
@@ -110,10 +117,12 @@ class On:
     """What one event does besides moving the state and writing its history."""
 
     # In the event's transaction, after the machine decided and before the state is
-    # written (e.g. lock a parent row, end the consumer's other associations).
+    # written: may read and write (e.g. lock a parent row, end the consumer's other
+    # associations). An event with one opens its transaction before reading the case.
     before: Effect | None = None
-    # In the event's transaction, after the state is written; may return extra fields
-    # for the outcome.
+    # Says what the event writes besides the state (``ctx.set``, ``ctx.add``) and may
+    # read, but never writes itself: the engine sends its writes with the state's, at
+    # once. May return extra fields for the outcome.
     effect: Effect | None = None
     # The set-based form of ``before`` and ``effect`` for the bulk path.
     bulk_before: BulkEffect | None = None

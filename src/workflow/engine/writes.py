@@ -20,7 +20,7 @@ from typing import Any
 from piccolo.columns import JSON, JSONB
 
 from workflow.db import is_sqlite
-from workflow.db.raw import in_one_hop, placeholders, raw
+from workflow.db.raw import atomically, in_one_hop, placeholders, raw
 from workflow.engine.kinds import CaseKind
 from workflow.engine.records import AUDIT_COLUMNS, HISTORY_COLUMNS, PG_TYPES
 
@@ -51,6 +51,18 @@ async def write_event(kind: CaseKind, write: EventWrite, *, commit: bool = False
     statement = _pg_statement(kind, sets, tuple(sql for sql, _ in write.extra))
     rows = await raw(statement, *_pg_args(kind, write, values))
     return bool(rows)
+
+
+async def write_event_atomically(kind: CaseKind, write: EventWrite) -> bool:
+    """``write_event`` as a transaction of its own, outside any: on SQLite one trip from
+    ``BEGIN IMMEDIATE`` to ``COMMIT``, on PostgreSQL one statement."""
+    sets = tuple(sorted(write.sets))
+    values = [_encoded(kind, name, write.sets[name]) for name in sets]
+    if is_sqlite():
+        return await atomically(_write_sqlite, _sqlite_cas(kind, sets), _sqlite_rest(kind),
+                                write, values)  # fmt: skip
+    statement = _pg_statement(kind, sets, tuple(sql for sql, _ in write.extra))
+    return bool(await raw(statement, *_pg_args(kind, write, values)))
 
 
 def _encoded(kind: CaseKind, name: str, value: Any) -> Any:

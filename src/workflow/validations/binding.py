@@ -135,7 +135,8 @@ async def record_identity_confirmed(ctx: EffectContext) -> None:
 
 async def correct_profile(ctx: EffectContext) -> None:
     """Copy the registry's name/NPN onto the broker's profile, if the profile still
-    holds the values support saw (otherwise the broker changed it meanwhile: 409)."""
+    holds the values support saw (otherwise the broker changed it meanwhile: 409). A
+    ``before`` hook: it reads and writes the profile inside the event's transaction."""
     changes = ctx.decision.data["changes"]
     columns = {"name": Assister.name, "npn": Assister.npn}
     current = (
@@ -208,7 +209,7 @@ VALIDATION_CASE = CaseKind(
         "escalate": On(effect=open_case),
         "confirm_identity": On(effect=record_identity_confirmed),
         "correct_record": On(
-            prepare=correct_record_data, given={"npn": str}, effect=correct_profile
+            prepare=correct_record_data, given={"npn": str}, before=correct_profile
         ),
         "resolve": On(effect=close_case, then=validate_again),
     },
