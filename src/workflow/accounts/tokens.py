@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from workflow.core.codes import hash_token, new_api_token
 from workflow.core.principal import Principal
 from workflow.core.settings import get_settings
+from workflow.db.raw import read
 from workflow.tables import ApiToken
 
 # How stale ``last_used_at`` may get before a request refreshes it (saves a write per call).
@@ -91,7 +92,7 @@ async def principal_for_token(token: str, now: datetime | None = None) -> Princi
 
 
 async def _look_up(token_hash: str, now: datetime) -> tuple[Principal | None, datetime | None]:
-    rows = await ApiToken.raw(PRINCIPAL_BY_TOKEN_HASH, token_hash)
+    rows = await read(PRINCIPAL_BY_TOKEN_HASH, token_hash)
     row = rows[0] if rows else None
     if row is None or row["revoked"] or not row["active"]:
         return None, None

@@ -94,10 +94,20 @@ async def connect(engine: Engine | None = None) -> None:
     engine = engine or current_engine()
     if isinstance(engine, PostgresEngine):
         if engine.pool is None:
-            await engine.start_connection_pool(min_size=1, max_size=POSTGRES_POOL_SIZE)
+            await engine.start_connection_pool(
+                min_size=1, max_size=POSTGRES_POOL_SIZE, reset=_keep_session
+            )
     else:
         # WAL lets readers work while one writer commits; it is a property of the file.
         await engine.run_ddl("PRAGMA journal_mode=WAL")
+
+
+async def _keep_session(connection) -> None:
+    """asyncpg runs ``RESET ALL; CLOSE ALL; UNLISTEN *; pg_advisory_unlock_all()`` on
+    every connection handed back to the pool, a round trip per query. Nothing here sets
+    session state on a pooled connection (transactions use ``SET LOCAL``; the run lock
+    holds its advisory lock on a connection of its own), so there is nothing to reset;
+    an open transaction is still rolled back by asyncpg itself."""
 
 
 async def disconnect(engine: Engine | None = None) -> None:

@@ -10,6 +10,7 @@ them to queries and transactions in turn.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from typing import Any
 
 import aiosqlite
@@ -98,6 +99,7 @@ class PooledSQLiteEngine(SQLiteEngine):
         self.synchronous = synchronous
         self.max_idle = max_idle
         self._idle: list[aiosqlite.Connection] = []
+        self._reader: sqlite3.Connection | None = None
         self.write_lock = asyncio.Lock()
 
     async def _open(self) -> aiosqlite.Connection:
@@ -116,6 +118,16 @@ class PooledSQLiteEngine(SQLiteEngine):
         await connection.execute(f"PRAGMA synchronous = {self.synchronous}")
         return connection
 
+    def read_now(self, query: str, args) -> list[dict[str, Any]]:
+        """A small read on this thread, no trip to a worker thread: in WAL mode a reader
+        never waits for a writer, and a read by key takes SQLite tens of microseconds,
+        less than the trip would. Only outside a transaction (a transaction's reads go
+        to its own connection, to see its own writes)."""
+        if self._reader is None:
+            self._reader = sqlite3.connect(**self.connection_kwargs, check_same_thread=False)
+            self._reader.row_factory = dict_factory
+        return self._reader.execute(query, args).fetchall()
+
     async def get_connection(self) -> aiosqlite.Connection:
         return self._idle.pop() if self._idle else await self._open()
 
@@ -129,6 +141,9 @@ class PooledSQLiteEngine(SQLiteEngine):
         idle, self._idle = self._idle, []
         for connection in idle:
             await connection.close()
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
 
     def transaction(
         self,

@@ -12,14 +12,14 @@ from piccolo.table import Table
 from workflow.core.errors import HiddenCase, NotFound
 from workflow.core.principal import Principal
 from workflow.db import current_engine
-from workflow.db.raw import raw
+from workflow.db.raw import read
 from workflow.engine import audit
 from workflow.engine.kinds import CaseKind
 
 
 async def load_case(kind: CaseKind, entity_id: int, actor: Principal) -> dict[str, Any]:
     """The case's row if the actor may see it; otherwise :class:`NotFound`."""
-    rows = await raw(select_sql(kind), entity_id)
+    rows = await read(select_sql(kind), entity_id)
     return await visible_row(kind, entity_id, actor, rows[0] if rows else None)
 
 

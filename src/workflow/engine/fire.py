@@ -33,7 +33,7 @@ from workflow.core.roles import a_role
 from workflow.core.sensitive import refuse_sensitive
 from workflow.db import current_engine, transaction
 from workflow.db.errors import constraint_name, is_write_conflict
-from workflow.db.raw import raw
+from workflow.db.raw import read
 from workflow.engine import audit
 from workflow.engine.cases import audit_hidden, decode_json, select_sql
 from workflow.engine.command import EventOutcome, FireEvent
@@ -216,7 +216,7 @@ def _write(cmd: FireEvent, ctx: EffectContext) -> EventWrite:
 async def _load(kind: CaseKind, case_id: int, actor: Principal) -> dict[str, Any]:
     """The case for an event: 404 if missing, or hidden from the actor (audited by
     :func:`fire` once it is refused, outside the transaction)."""
-    rows = await raw(select_sql(kind), case_id)
+    rows = await read(select_sql(kind), case_id)
     if not rows:
         raise NotFound(f"{kind.noun} {case_id} not found")
     if not kind.visible_to(actor, rows[0]):
@@ -235,7 +235,7 @@ async def _stale(kind: CaseKind, case_id: int) -> None:
     """The compare-and-set found another version: someone else's event won."""
     table = kind.table._meta.tablename
     pk = kind.table._meta.primary_key._meta.db_column_name
-    rows = await raw(f'SELECT version, state FROM "{table}" WHERE "{pk}" = {{}}', case_id)
+    rows = await read(f'SELECT version, state FROM "{table}" WHERE "{pk}" = {{}}', case_id)
     state = rows[0]["state"] if rows else None
     version = rows[0]["version"] if rows else -1
     allowed = kind.spec.allowed_events(state) if state else None

@@ -39,7 +39,7 @@ class Assister(Table, tablename="assisters"):
     ``state`` and ``version`` are written only by ``workflow.engine.fire.fire``.
     """
 
-    kind = Varchar(length=20, choices=AssisterKind, index=True)
+    kind = Varchar(length=20, choices=AssisterKind)
     name = Varchar(length=200, index=True)
     email = Varchar(length=254, index=True)
     phone = Varchar(length=40, null=True, default=None)
@@ -53,7 +53,7 @@ class Assister(Table, tablename="assisters"):
     organization = ForeignKey(Organization, null=True, on_delete=OnDelete.restrict, index=True)
     state = Varchar(length=20, choices=AssisterState, default=AssisterState.onboarded, index=True)
     version = Integer(default=1)
-    npn_status = Varchar(length=30, default=NpnStatus.not_checked, index=True)
+    npn_status = Varchar(length=30, default=NpnStatus.not_checked)
     reference_number = Varchar(length=12, unique=True)
     agreements = JSON(default=[])
     # The one-time Registration Number, hashed; cleared once used.
@@ -67,10 +67,10 @@ class Assister(Table, tablename="assisters"):
     ssn_provided = Boolean(default=False)
     # The training-year deadline counts from here (late hires get a window). Nullable
     # only so the column could be added to existing rows; always set on creation.
-    onboarded_on = Date(null=True, default=None, index=True)
+    onboarded_on = Date(null=True, default=None)
     # Preferred language for messages and courses: en or es.
     language = Varchar(length=5, choices=Language, default=Language.en)
-    created_at = Timestamptz(index=True)
+    created_at = Timestamptz()
     updated_at = Timestamptz()
 
     @classmethod

@@ -32,14 +32,14 @@ class Message(Table, tablename="messages"):
     # Messages that must go out once per occasion (a reminder) carry a key; a unique
     # index on (assister, dedupe_key) makes writing them twice a no-op.
     dedupe_key = Varchar(length=120, null=True, default=None)
-    created_at = Timestamptz(index=True)
-    delivery = Varchar(length=10, choices=Delivery, default=Delivery.pending, index=True)
+    created_at = Timestamptz()
+    delivery = Varchar(length=10, choices=Delivery, default=Delivery.pending)
     attempts = Integer(default=0)  # tries (each claim); the backoff doubles with them
     # Tries the server refused for this message (5xx) or that failed in an unknown way;
     # the message fails at ``outbox_max_attempts`` of them. A server that is down or slow
     # never counts, so a message is never lost to an outage.
     refusals = Integer(default=0)
-    next_attempt_at = Timestamptz(null=True, default=None, index=True)  # None: right away
+    next_attempt_at = Timestamptz(null=True, default=None)  # None: right away
     claimed_until = Timestamptz(null=True, default=None)
     sent_at = Timestamptz(null=True, default=None)
     last_error = Text(null=True, default=None)

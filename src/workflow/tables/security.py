@@ -10,7 +10,7 @@ class AuditEntry(Table, tablename="audit_log"):
     actor = Varchar(length=150, index=True)  # username, "anonymous" or "system"
     actor_user_id = Integer(null=True, default=None)
     role = Varchar(length=20, default="")
-    action = Varchar(length=80, index=True)  # login, lockout, access_refused, event, ...
+    action = Varchar(length=80)  # login, lockout, access_refused, event, ...
     object_type = Varchar(length=40, default="")
     object_id = Varchar(length=40, default="")
     outcome = Varchar(length=20)  # success, failure, refused, applied

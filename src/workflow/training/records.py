@@ -8,6 +8,7 @@ from typing import Any
 
 from workflow.core.settings import get_settings
 from workflow.core.training_year import Calendar, CourseKind, exam_course, label
+from workflow.db.raw import read
 from workflow.tables import ExemptionRequest, ExemptionState, RecordKind, TrainingRecord
 
 EXEMPT = """
@@ -111,9 +112,7 @@ async def training_facts(row: Mapping[str, Any], now: datetime) -> dict[str, Any
     today = settings.today(now)
     ty = calendar.training_year(today)
     since = datetime.combine(calendar.year_starts(ty - 2), time.min, tzinfo=UTC)
-    rows = await TrainingRecord.raw(
-        TRAINING_FACTS, row["organization"], row["id"], since, row["id"]
-    )
+    rows = await read(TRAINING_FACTS, row["organization"], row["id"], since, row["id"])
     exempt = bool(rows and rows[0]["exempt"])
     lapsed = row["state"] == "lapsed" or bool(rows and rows[0]["lapses"])
     records = [r for r in rows if r["training_year"] is not None]
