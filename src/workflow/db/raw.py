@@ -89,6 +89,9 @@ async def atomically(fn: Callable[..., T], *args: Any) -> T:
     if not isinstance(engine, PooledSQLiteEngine):
         raise RuntimeError("atomically is for the SQLite engine")
     async with engine.write_lock:
+        done, result = engine.write_now(_in_transaction, fn, args)
+        if done:
+            return result
         connection = await engine.get_connection()
         try:
             return await connection._execute(_in_transaction, connection._conn, fn, args)

@@ -22,6 +22,9 @@ from piccolo.engine.sqlite import (
 )
 
 SYNCHRONOUS_LEVELS = ("NORMAL", "FULL", "EXTRA")
+# Commits written on the loop's thread between two checkpoints of the WAL (about 20
+# pages each: a checkpoint then copies some 20 MB at most).
+CHECKPOINT_EVERY = 250
 
 
 class PooledSQLiteTransaction(SQLiteTransaction):
@@ -100,6 +103,9 @@ class PooledSQLiteEngine(SQLiteEngine):
         self.max_idle = max_idle
         self._idle: list[aiosqlite.Connection] = []
         self._reader: sqlite3.Connection | None = None
+        self._writer: sqlite3.Connection | None = None
+        self._commits = 0
+        self._checkpoint: asyncio.Task | None = None
         self.write_lock = asyncio.Lock()
 
     async def _open(self) -> aiosqlite.Connection:
@@ -124,9 +130,50 @@ class PooledSQLiteEngine(SQLiteEngine):
         less than the trip would. Only outside a transaction (a transaction's reads go
         to its own connection, to see its own writes)."""
         if self._reader is None:
-            self._reader = sqlite3.connect(**self.connection_kwargs, check_same_thread=False)
-            self._reader.row_factory = dict_factory
+            self._reader = self._open_now()
         return self._reader.execute(query, args).fetchall()
+
+    def write_now(self, fn, *args):
+        """(True, ``fn(connection, *args)``) run at once on this thread when the database
+        is free to write; (False, None) when another process holds it (the caller then
+        waits for it on a worker thread, as for any long wait). For one event's writes,
+        under ``write_lock``: a trip to a worker thread costs more CPU than they do.
+
+        This connection never checkpoints the WAL itself: every ``CHECKPOINT_EVERY``
+        commits a worker thread does (a checkpoint copies megabytes; doing it here would
+        stall every request for that long)."""
+        if self._writer is None:
+            self._writer = self._open_now(timeout=0)
+            self._writer.execute("PRAGMA wal_autocheckpoint = 0")
+        try:
+            result = fn(self._writer, *args)
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                return False, None
+            raise
+        self._commits += 1
+        if self._commits >= CHECKPOINT_EVERY and self._checkpoint is None:
+            self._commits = 0
+            self._checkpoint = asyncio.get_running_loop().create_task(self._checkpoint_wal())
+        return True, result
+
+    def _open_now(self, **overrides) -> sqlite3.Connection:
+        connection = sqlite3.connect(**{**self.connection_kwargs, **overrides},
+                                     check_same_thread=False)  # fmt: skip
+        connection.row_factory = dict_factory
+        connection.execute("PRAGMA foreign_keys = 1")
+        connection.execute(f"PRAGMA synchronous = {self.synchronous}")
+        return connection
+
+    async def _checkpoint_wal(self) -> None:
+        try:
+            connection = await self.get_connection()
+            try:
+                await connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            finally:
+                await self.release(connection)
+        finally:
+            self._checkpoint = None
 
     async def get_connection(self) -> aiosqlite.Connection:
         return self._idle.pop() if self._idle else await self._open()
@@ -138,12 +185,16 @@ class PooledSQLiteEngine(SQLiteEngine):
             self._idle.append(connection)
 
     async def close(self) -> None:
+        if self._checkpoint is not None:
+            await self._checkpoint
         idle, self._idle = self._idle, []
         for connection in idle:
             await connection.close()
-        if self._reader is not None:
-            self._reader.close()
-            self._reader = None
+        for attribute in ("_reader", "_writer"):
+            connection = getattr(self, attribute)
+            if connection is not None:
+                connection.close()
+                setattr(self, attribute, None)
 
     def transaction(
         self,
