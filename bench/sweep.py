@@ -153,7 +153,8 @@ async def _bench(rows: int, sqlite: bool, engine) -> None:
     await engine.run_ddl(SEED_RECORDS.format(ty=TY, passed="1" if sqlite else "true"))
     await _vacuum(engine, sqlite)
     print(f"{'SQLite' if sqlite else 'PostgreSQL'}: seeded {rows:,} assisters "
-          f"in {time.perf_counter() - started:.1f} s")  # fmt: skip
+          f"in {time.perf_counter() - started:.1f} s; counts by state on the fresh table: "
+          f"{await _counts_ms(engine):.0f} ms (median of 5)")  # fmt: skip
 
     raw_seconds, wrote = await _raw_same_writes(engine, sqlite)
     print(f"raw same writes (rolled back): {wrote} in {raw_seconds:.1f} s")

@@ -68,9 +68,9 @@ class Move:
 
 @dataclass
 class Moved:
-    """Every case the selection yielded: ``id``, ``moved``, ``state`` (before the move),
-    ``version`` now and ``wanted`` (the one it was chosen at; both ``None`` for a moved
-    case, ``version`` ``None`` for a case that does not exist)."""
+    """Every case the selection yielded: ``id``, ``moved``, ``state`` (the one it left if
+    moved, else the one it is in), ``version`` (``None`` if moved, or if there is no such
+    case) and ``wanted`` (the version it was chosen at)."""
 
     rows: list[dict[str, Any]] = field(default_factory=list)
 
@@ -117,11 +117,31 @@ async def move_selected(move: Move) -> Moved:
     if is_sqlite():
         return await in_one_hop(_sqlite_move, _sqlite_plan(move), move)
     sql, args, counted = _pg_statement(move)
-    rows = [dict(r) for r in await transaction.connection.fetch(sql, *args)]
-    moved = Moved([{k: r[k] for k in ("id", "moved", "state", "version", "wanted")} for r in rows])
+    rows = await transaction.connection.fetch(sql, *args)
     if rows:
-        _check_written(moved.count, [rows[0][f"w{i}"] for i in counted])
-    return moved
+        _check_written(sum(1 for r in rows if r["moved"]), [rows[0][f"w{i}"] for i in counted])
+    return await _pg_outcome(transaction.connection, move.table, rows)
+
+
+async def _pg_outcome(connection, table: str, rows) -> Moved:
+    """The statement returns the moved cases and the selected ones; those selected but
+    not moved (usually none) are looked up afterwards, to tell why."""
+    moved = {r["id"]: r["state"] for r in rows if r["moved"]}
+    wanted = {r["id"]: r["version"] for r in rows if not r["moved"] and r["id"] not in moved}
+    now = {}
+    if wanted:
+        found = await connection.fetch(
+            f'SELECT id, state, version FROM "{table}" WHERE id = ANY($1::bigint[])', list(wanted)
+        )
+        now = {r["id"]: r for r in found}
+    result = [{"id": i, "moved": True, "state": s, "version": None, "wanted": None}
+              for i, s in moved.items()]  # fmt: skip
+    for case_id, version in wanted.items():
+        row = now.get(case_id)
+        result.append({"id": case_id, "moved": False, "wanted": version,
+                       "state": row["state"] if row else None,
+                       "version": row["version"] if row else None})  # fmt: skip
+    return Moved(result)
 
 
 def _check_written(moved: int, written: Sequence[int]) -> None:
@@ -167,14 +187,13 @@ def _pg_statement(move: Move) -> tuple[str, list[Any], list[int]]:
         if write.per_case:
             counted.append(i)
     counts = "".join(f", (SELECT count(*) FROM w{i}) AS w{i}" for i in counted)
+    # No join of ``sel`` with ``moved``: the planner, blind to a CTE's size, may pick a
+    # nested loop over both (quadratic in the batch). Python tells them apart.
     sql = (
         "WITH " + ",\n".join(parts) + "\n"
-        "SELECT m.id, TRUE AS moved, m.from_state AS state, NULL::integer AS version, "
-        f"NULL::integer AS wanted{counts} FROM moved AS m\nUNION ALL\n"
-        "SELECT s.id, FALSE, c.state, c.version, s.version"
-        f"{counts} FROM sel AS s LEFT JOIN LATERAL (SELECT state, version FROM {table} "
-        "WHERE id = s.id LIMIT 1) AS c ON TRUE "  # (LIMIT: looked up by id, never a scan)
-        "WHERE NOT EXISTS (SELECT 1 FROM moved AS m WHERE m.id = s.id)"
+        f"SELECT m.id, TRUE AS moved, m.from_state AS state, NULL::integer AS version{counts} "
+        "FROM moved AS m\nUNION ALL\n"
+        f"SELECT s.id, FALSE, NULL, s.version{counts} FROM sel AS s"
     )
     return placeholders(sql, sqlite=False), args, counted
 

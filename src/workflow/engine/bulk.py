@@ -196,17 +196,15 @@ def _mirror(kind: CaseKind) -> list[BulkWrite]:
 async def _before(kind: CaseKind, on: On, cmd: FireBulk, moves, selection: str, args: tuple):
     """Python ``bulk_before`` hooks need the batch first: it is read (in the transaction)
     and handed over as listed cases."""
+    wanted = {r["id"]: r["version"] for r in await raw(selection, *args)}
     table = kind.table._meta.tablename
-    rows = await raw(
-        "SELECT s.id AS id, s.version AS wanted, c.version AS version, c.state AS state "
-        f'FROM ({selection}) AS s LEFT JOIN "{table}" AS c ON c.id = s.id',
-        *args,
-    )
+    rows = await raw(f'SELECT id, state, version FROM "{table}" WHERE id IN ({ids_in()})',
+                     json.dumps(sorted(wanted)))  # fmt: skip
     due = [{"id": r["id"], "from_state": r["state"]} for r in rows
-           if r["state"] in moves and r["version"] == r["wanted"]]  # fmt: skip
+           if r["state"] in moves and r["version"] == wanted[r["id"]]]  # fmt: skip
     if due:
         await on.bulk_before(_context(kind, cmd, moves, due))
-    return listed_cases({r["id"]: r["wanted"] for r in rows})
+    return listed_cases(wanted)
 
 
 async def _moved_rows(kind: CaseKind, on: On, outcome: BulkOutcome) -> list[dict[str, Any]]:
