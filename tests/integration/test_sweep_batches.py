@@ -8,9 +8,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from tests.helpers import new_assister, walk_to
+from tests.helpers import active_assister, associate, new_assister, new_consumer, walk_to
 from workflow.assisters.binding import ASSISTER_CASE
 from workflow.assisters.machine import ASSISTER, AssisterState
+from workflow.associations.binding import ASSOCIATION_CASE
 from workflow.core.principal import SYSTEM
 from workflow.core.settings import get_settings
 from workflow.db.bulk import BulkWriteMismatch
@@ -21,7 +22,7 @@ from workflow.messaging.mailbox import Wording, render_message
 from workflow.sweep import lapses, runner
 from workflow.sweep.deadlines import lapse_context, lapse_groups
 from workflow.sweep.report import EXAMPLES
-from workflow.tables import Assister, AuditEntry, History, Message, TrainingRecord
+from workflow.tables import Assister, Association, AuditEntry, History, Message, TrainingRecord
 
 AS_OF = date(2026, 11, 1)  # TY2027's October 31 deadline has passed
 NOW = datetime(2026, 11, 1, 6, tzinfo=UTC)
@@ -195,3 +196,25 @@ async def test_a_sweep_that_moved_many_cases_tidies_their_table(db, monkeypatch)
     await roster([AssisterState.active] * 4)
     await runner.sweep(AS_OF, now=NOW)
     assert tidied == [{"vacuum": ["assisters"], "analyze": ["history", "audit_log", "messages"]}]
+
+
+async def test_python_bulk_hooks_still_run_around_the_move(client, admin):
+    """``disassociate`` declares its bulk form as Python hooks (queue on the consumers
+    first; record the ends and tell the consumers after): listed cases take that path in
+    one transaction, and a case at another version is left alone."""
+    ana = await active_assister(client, admin)
+    pending = []
+    for name in ("Carla Diaz", "Dev Patel"):
+        consumer, consumer_id = await new_consumer(name=name)
+        pending.append((await associate(client, consumer, ana, confirm=False), consumer_id))
+    (ended, ended_consumer), (raced, raced_consumer) = pending
+    cases = {ended["id"]: ended["version"], raced["id"]: raced["version"] - 1}
+    outcome = await fire_bulk(FireBulk(ASSOCIATION_CASE, "disassociate", SYSTEM, "rule: test",
+                                       NOW, cases))  # fmt: skip
+    assert (outcome.applied, outcome.stale) == ({"requested": [ended["id"]]}, [raced["id"]])
+    rows = {r["id"]: r for r in await Association.select()}
+    assert rows[ended["id"]]["state"] == "disassociated"
+    assert rows[ended["id"]]["end_reason"] == "rule: test" and rows[ended["id"]]["ended_at"]
+    assert rows[raced["id"]]["state"] == "requested" and rows[raced["id"]]["ended_at"] is None
+    told = await Message.select(Message.consumer).where(Message.template == "association_ended")
+    assert [m["consumer"] for m in told] == [ended_consumer]

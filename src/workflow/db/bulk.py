@@ -150,20 +150,21 @@ def _check_written(moved: int, written: Sequence[int]) -> None:
             raise BulkWriteMismatch(f"a per-case write wrote {count} rows for {moved} cases")
 
 
-def _values(rows: Sequence[Sequence[Any]], names: Sequence[str], types: Sequence[str]):
-    """A relation of literal rows as placeholders (typed on PostgreSQL) and their args."""
+def literal_rows(rows: Sequence[Sequence[Any]], columns: Mapping[str, str]):
+    """A relation of the given rows as typed placeholders (``columns``: name -> its
+    PostgreSQL type), and their args: for a few rows, such as one per source state."""
     if not rows:
-        nulls = ", ".join(f"NULL AS {n}" for n in names)
+        nulls = ", ".join(f"NULL AS {n}" for n in columns)
         return f"SELECT {nulls} WHERE 1 = 0", ()
-    one = ", ".join(f"{param(t)} AS {n}" for n, t in zip(names, types, strict=True))
+    one = ", ".join(f"{param(t)} AS {n}" for n, t in columns.items())
     return " UNION ALL ".join(f"SELECT {one}" for _ in rows), tuple(v for r in rows for v in r)
 
 
 def _pg_statement(move: Move) -> tuple[str, list[Any], list[int]]:
     """The whole batch as one statement, and which ``w<i>`` columns count written rows."""
     table = f'"{move.table}"'
-    moves_sql, moves_args = _values(list(move.moves.items()), ("from_state", "to_state"),
-                                     ("varchar", "varchar"))  # fmt: skip
+    states = {"from_state": "varchar", "to_state": "varchar"}
+    moves_sql, moves_args = literal_rows(list(move.moves.items()), states)
     parts = [f"sel AS MATERIALIZED ({move.selection})", f"moves AS ({moves_sql})"]
     args: list[Any] = [*move.selection_args, *moves_args]
     for relation in move.relations:

@@ -27,7 +27,15 @@ from workflow.core.machine import Decision
 from workflow.core.principal import Principal
 from workflow.core.sensitive import refuse_sensitive
 from workflow.db import transaction
-from workflow.db.bulk import BulkWrite, Move, Moved, Relation, listed_cases, move_selected, param
+from workflow.db.bulk import (
+    BulkWrite,
+    Move,
+    Moved,
+    Relation,
+    listed_cases,
+    literal_rows,
+    move_selected,
+)
 from workflow.db.raw import ids_in, raw
 from workflow.engine.command import BulkOutcome, FireBulk, Selection
 from workflow.engine.fire import check_may_fire
@@ -134,9 +142,8 @@ def _record_values(kind: CaseKind, cmd: FireBulk, moves: Mapping[str, Decision])
     """A relation ``records``: per source state, the history row and the audit entry
     :mod:`workflow.engine.records` builds for a case moved from it (id aside)."""
     logged = kind.spec.event(cmd.event).loggable
-    names = ["source", *(f"h_{c}" for c in HISTORY_COLUMNS), *(f"a_{c}" for c in AUDIT_COLUMNS)]
-    types = ["varchar", *(PG_TYPES[c] for c in HISTORY_COLUMNS),
-             *(PG_TYPES[c] for c in AUDIT_COLUMNS)]  # fmt: skip
+    columns = {"source": "varchar", **{f"h_{c}": PG_TYPES[c] for c in HISTORY_COLUMNS},
+               **{f"a_{c}": PG_TYPES[c] for c in AUDIT_COLUMNS}}  # fmt: skip
     rows = []
     for state, d in sorted(moves.items()):
         history = history_row(kind.name, _SOME_ID, cmd.event, state, d.to_state, cmd.actor,
@@ -145,11 +152,7 @@ def _record_values(kind: CaseKind, cmd: FireBulk, moves: Mapping[str, Decision])
                                 cmd.now, bulk=True)  # fmt: skip
         rows.append((state, *_without_id(history, "entity_id", _SOME_ID, HISTORY_COLUMNS),
                      *_without_id(audit, "object_id", str(_SOME_ID), AUDIT_COLUMNS)))  # fmt: skip
-    if not rows:
-        nulls = ", ".join(f"NULL AS {n}" for n in names)
-        return f"SELECT {nulls} WHERE 1 = 0", ()
-    one = ", ".join(f"{param(t)} AS {n}" for n, t in zip(names, types, strict=True))
-    return " UNION ALL ".join(f"SELECT {one}" for _ in rows), tuple(v for r in rows for v in r)
+    return literal_rows(rows, columns)
 
 
 def _without_id(row: tuple, column: str, value: Any, columns: tuple[str, ...]) -> tuple:
