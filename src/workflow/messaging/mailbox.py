@@ -230,8 +230,8 @@ def messages_sql(
     ]
     language = (f"CASE WHEN m.language IN ({', '.join(repr(str(x)) for x in Language)}) "
                 f"THEN m.language ELSE '{DEFAULT_LANGUAGE}' END")  # fmt: skip
-    fill, fill_args = _fill_sql("w.subject")
-    fill_body, fill_body_args = _fill_sql("w.body")
+    fill, fill_args = _fill_sql("w.subject", [r["subject"] for r in rendered])
+    fill_body, fill_body_args = _fill_sql("w.body", [r["body"] for r in rendered])
     words = json_rows("w", {"language": "varchar", "low": "date", "high": "date",
                             "subject": "text", "body": "text"})  # fmt: skip
     sql = (
@@ -252,11 +252,13 @@ def messages_sql(
     return sql, (template, *fill_args, *fill_body_args, dedupe_key, now, wording_rows)
 
 
-def _fill_sql(column: str) -> tuple[str, tuple[str, ...]]:
-    """``column`` with each personal mark replaced by the row's value (in the order
-    :func:`_renderer` fills them)."""
+def _fill_sql(column: str, texts: Sequence[str]) -> tuple[str, tuple[str, ...]]:
+    """``column`` with each personal mark found in ``texts`` replaced by the row's value
+    (in the order :func:`_renderer` fills them; a mark no text has needs no replace)."""
     sql, args = column, []
     for field_name, mark in _SQL_MARKS.items():
+        if not any(mark in text for text in texts):
+            continue
         sql = f"replace({sql}, {param('text')}, COALESCE(m.\"{field_name}\", ''))"
         args.append(mark)
     return sql, tuple(args)
