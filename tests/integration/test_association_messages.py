@@ -88,9 +88,7 @@ async def test_unconfirmed_requests_expire(client, admin):
         assert report.count("expire_requests") == 0
     with at(2026, 10, 2):
         dry = await sweep(date(2026, 10, 2), dry_run=True)
-        assert [c["id"] for r in dry.results if r.rule == "expire_requests" for c in r.cases] == [
-            pending["id"]
-        ]
+        assert [c["id"] for c in dry.examples("expire_requests")] == [pending["id"]]
         report = await sweep(date(2026, 10, 2))
         assert report.count("expire_requests") == 1
     row = await Association.select().where(Association.id == pending["id"]).first()
@@ -137,7 +135,7 @@ async def test_one_daily_summary_per_assister(client, admin):
         assert r.status_code == 200, r.text
     with at(2026, 9, 3, 6):
         report = await sweep(date(2026, 9, 3))
-        summarized = {a["id"] for r in report.results if r.rule == "daily_summary" for a in r.cases}
+        summarized = {a["id"] for a in report.examples("daily_summary")}
         assert summarized == {ana["id"], ben["id"]}
         again = await sweep(date(2026, 9, 3))
         assert again.count("daily_summary") == 0

@@ -18,9 +18,7 @@ async def test_sweep_escalates_breached_validations_and_dry_run_only_lists(clien
     now = datetime(2026, 11, 30, 15, tzinfo=UTC)
 
     dry = await sweep(date(2026, 11, 30), dry_run=True, now=now)
-    assert [c["assister"] for r in dry.results if r.rule == "sla_escalation" for c in r.cases] == [
-        late["id"]
-    ]
+    assert [c["assister"] for c in dry.examples("sla_escalation")] == [late["id"]]
     row = await NpnValidation.select().where(NpnValidation.assister == late["id"]).first()
     assert row["state"] == "npn_mismatch"
 

@@ -71,7 +71,7 @@ async def test_a_whole_training_year(client, admin):
     with at(2026, 10, 1):  # 30 days before the deadline
         report = await sweep(date(2026, 10, 1))
         assert report.count("lapse") == 0
-        reminded = {c["id"] for r in report.results if r.rule == "reminder:30" for c in r.cases}
+        reminded = {c["id"] for c in report.examples("reminder:30")}
         assert reminded == {returning["id"], failing["id"], idle["id"]}
         again = await sweep(date(2026, 10, 1))
         assert again.count("reminder:30") == 0  # idempotent: nobody reminded twice
@@ -88,7 +88,7 @@ async def test_a_whole_training_year(client, admin):
 
     with at(2026, 11, 1):  # the day after October 31
         dry = await sweep(date(2026, 11, 1), dry_run=True)
-        assert {c["id"] for c in dry.results[0].cases} == {returning["id"], failing["id"]}
+        assert {c["id"] for c in dry.examples("lapse")} == {returning["id"], failing["id"]}
         assert (await state(client, admin, returning["id"]))["state"] == "active"
         report = await sweep(date(2026, 11, 1))
         assert report.count("lapse") == 2
@@ -121,7 +121,9 @@ async def test_a_whole_training_year(client, admin):
         assert (await sweep(date(2027, 1, 19))).count("lapse") == 0  # deadline day: not yet
     with at(2027, 1, 20):
         report = await sweep(date(2027, 1, 20))
-        lapsed = [(c["id"], r.reason) for r in report.results if r.rule == "lapse" for c in r.cases]
+        lapsed = [
+            (c["id"], r.reason) for r in report.results if r.rule == "lapse" for c in r.examples
+        ]
         assert [case_id for case_id, _ in lapsed] == [late["id"]]
         assert "late-hire window (60 days from onboarding)" in lapsed[0][1]
 
@@ -184,7 +186,7 @@ async def test_two_sweeps_never_both_act(db):
 
 async def test_sweep_resumes_after_a_kill(client, admin, monkeypatch):
     from workflow.core.settings import get_settings
-    from workflow.sweep import runner as sweep_module
+    from workflow.sweep import lapses as sweep_module
 
     org = await new_org(client, admin)
     with at(2026, 8, 1):

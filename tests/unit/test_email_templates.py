@@ -10,7 +10,7 @@ import pytest
 from workflow.core.templating import TEMPLATES_DIR
 from workflow.core.training_year import Calendar
 from workflow.messaging.mailbox import render_message
-from workflow.sweep.runner import lapse_context, lapse_groups
+from workflow.sweep.deadlines import lapse_context, lapse_groups
 
 ASSISTER = {"name": "Ana Torres", "email": "ana@example.org", "reference_number": "4821937"}
 CONSUMER = {"name": "Maria Lopez"}

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from workflow.core.training_year import Calendar, label
-from workflow.sweep.runner import lapse_groups, reminder_groups
+from workflow.sweep.deadlines import lapse_groups, reminder_groups
 
 CAL = Calendar()
 

@@ -12,8 +12,8 @@ from workflow.assisters.machine import ASSISTER
 from workflow.core.codes import hash_secret, new_registration_number
 from workflow.core.principal import Principal
 from workflow.core.roles import SEES_EVERYTHING, Role
-from workflow.engine.kinds import BulkContext, CaseKind, EffectContext, On
-from workflow.messaging.mailbox import message_insert, write_messages_bulk
+from workflow.engine.kinds import BulkContext, BulkWrite, CaseKind, EffectContext, On
+from workflow.messaging.mailbox import Wording, message_insert, messages_sql
 from workflow.tables import Assister
 from workflow.training.records import training_facts, training_record
 
@@ -90,12 +90,14 @@ async def lapse_notice(ctx: EffectContext) -> None:
     ctx.add(message_insert(ctx.row, "lapse_notice", context, ctx.now))
 
 
-async def lapse_notices(ctx: BulkContext) -> None:
-    """The bulk form of ``lapse_notice``: one notice to each assister that lapsed,
-    worded by the caller (``ctx.context["notice"]``: row -> the template's values), or
-    as a manual lapse with the reason as a note."""
-    notice = ctx.context.get("notice") or (lambda row: {**MANUAL_NOTICE, "note": ctx.reason})
-    await write_messages_bulk(ctx.rows, "lapse_notice", notice, ctx.now)
+def lapse_notices(ctx: BulkContext) -> list[BulkWrite]:
+    """The bulk form of ``lapse_notice``, written by the statement that lapses the batch:
+    one notice to each assister that lapsed, worded by the caller
+    (``ctx.context["notice"]``: :class:`Wording` per range of onboarding dates), or as a
+    manual lapse with the reason as a note."""
+    wordings = ctx.context.get("notice") or [Wording({**MANUAL_NOTICE, "note": ctx.reason})]
+    sql, args = messages_sql("lapse_notice", wordings, ctx.now, key="onboarded_on")
+    return [BulkWrite(sql, args, per_case=True)]
 
 
 async def revoke_access(ctx: EffectContext) -> None:
@@ -118,7 +120,7 @@ ASSISTER_CASE = CaseKind(
         "activate": On(effect=activate),
         "lapse": On(
             effect=lapse_notice,
-            bulk_effect=lapse_notices,
+            bulk_sql=lapse_notices,
             bulk_columns=("name", "email", "language", "onboarded_on", "reference_number"),
         ),
         "deactivate": On(effect=revoke_access),

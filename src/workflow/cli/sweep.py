@@ -12,8 +12,6 @@ from workflow.core.settings import get_settings
 from workflow.db import migrate
 from workflow.sweep.runner import sweep
 
-SHOWN_PER_RULE = 20
-
 
 async def run_sweep(as_of: date | None, dry_run: bool) -> int:
     await migrate()
@@ -38,15 +36,20 @@ async def run_sweep(as_of: date | None, dry_run: bool) -> int:
     verb = "would change" if dry_run else "changed"
     console.print(f"sweep for {day.isoformat()}: {verb}:")
     for result in report.results:
-        console.print(f"  {result.rule}: {len(result.cases)}  ({result.reason})")
-        if dry_run and result.cases:
+        left = f", {result.stale} changed meanwhile: left for the next run" if result.stale else ""
+        console.print(f"  {result.rule}: {result.count}  ({result.reason}{left})")
+        if result.examples and not dry_run:
+            ids = ", ".join(str(case["id"]) for case in result.examples)
+            more = " …" if result.count > len(result.examples) else ""
+            console.print(f"    e.g. ids {ids}{more}")
+        elif result.examples:
             table = Table("id", "name", "onboarded on", show_edge=False)
-            for case in result.cases[:SHOWN_PER_RULE]:
+            for case in result.examples:
                 name = case.get("name") or case.get("assister.name") or ""
                 table.add_row(str(case["id"]), name, str(case.get("onboarded_on") or ""))
             console.print(table)
-            if len(result.cases) > SHOWN_PER_RULE:
-                console.print(f"  … and {len(result.cases) - SHOWN_PER_RULE} more")
+            if result.count > len(result.examples):
+                console.print(f"  … and {result.count - len(result.examples)} more")
     if not report.results:
         console.print("  nothing is due")
     return 0

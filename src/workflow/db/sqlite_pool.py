@@ -114,7 +114,14 @@ class PooledSQLiteEngine(SQLiteEngine):
         thread = getattr(connection, "_thread", None)
         if thread is not None:
             thread.daemon = True
-        connection = await connection
+        try:
+            connection = await connection
+        except Exception:
+            # aiosqlite stops the connection's thread without waiting for it: let it end
+            # while the loop runs, or at exit it reports to a closed loop, a traceback
+            # printed after the real error.
+            await asyncio.to_thread(connection._thread.join, 5)
+            raise
         connection.row_factory = dict_factory
         await connection.execute("PRAGMA foreign_keys = 1")
         # In WAL mode, NORMAL syncs at checkpoints rather than on every commit: a crash of

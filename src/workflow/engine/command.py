@@ -56,7 +56,11 @@ class EventOutcome:
 class Selection:
     """The cases of a bulk event chosen by the database itself: ``sql`` is a SELECT that
     yields ``id`` and ``version`` of each case, with ``{}`` placeholders for ``args``.
-    It runs inside the statement that moves them, so nothing is read twice."""
+    It runs inside the statement that moves them (on SQLite, in the same transaction and
+    trip to the database's thread), so nothing is read twice and no case travels to
+    Python and back; a case it yields that changes before the move reaches it is left
+    alone (compare-and-set on the version). Bindings with Python bulk hooks have it read
+    first, in the batch's transaction."""
 
     sql: str
     args: tuple[Any, ...] = ()

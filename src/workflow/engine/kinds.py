@@ -20,6 +20,7 @@ from piccolo.table import Table
 
 from workflow.core.machine import Decision, MachineSpec
 from workflow.core.principal import Principal
+from workflow.db.bulk import BulkWrite
 
 if TYPE_CHECKING:
     from workflow.engine.command import EventOutcome, FireEvent
@@ -103,6 +104,9 @@ class PrepareContext:
 
 Effect = Callable[[EffectContext], Awaitable[Mapping[str, Any] | None]]
 BulkEffect = Callable[[BulkContext], Awaitable[None]]
+# The set-based effect as SQL the moving statement runs over the moved cases (see
+# :class:`BulkWrite`; the context's ``rows`` are empty: the SQL reads ``moved``).
+BulkSql = Callable[[BulkContext], Sequence[BulkWrite]]
 # Returns the event's data, e.g. the registry's answer to the profile's NPN.
 Prepare = Callable[[PrepareContext], Awaitable[Mapping[str, Any]]]
 # Runs after the event committed; returns the outcome of the event it fired, if any.
@@ -124,9 +128,12 @@ class On:
     # read, but never writes itself: the engine sends its writes with the state's, at
     # once. May return extra fields for the outcome.
     effect: Effect | None = None
-    # The set-based form of ``before`` and ``effect`` for the bulk path.
+    # The set-based form of ``before`` and ``effect`` for the bulk path: Python hooks
+    # given the batch's rows (the cases are read before they are moved), or ...
     bulk_before: BulkEffect | None = None
     bulk_effect: BulkEffect | None = None
+    # ... the effect as SQL the moving statement itself runs (one pass per batch).
+    bulk_sql: BulkSql | None = None
     # Columns of the case table the bulk effect reads from each moved row.
     bulk_columns: tuple[str, ...] = ()
     # Before the transaction: turns what the caller gave into the event's data.
@@ -143,7 +150,7 @@ class On:
         """Why this event cannot go the bulk path, or ``None`` if it can."""
         if self.before and not self.bulk_before:
             return "it locks or checks other rows first (before) and has no bulk form of that"
-        if self.effect and not self.bulk_effect:
+        if self.effect and not (self.bulk_effect or self.bulk_sql):
             return "its effect has no bulk form"
         if self.prepare or self.then:
             return "it asks outside services or fires a follow-up"

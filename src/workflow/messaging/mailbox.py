@@ -7,15 +7,18 @@ the body. It sees the recipient as ``assister`` or ``consumer``.
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from jinja2 import TemplateNotFound
 
 from workflow.core.templating import environment
-from workflow.db.bulk import insert_rows
+from workflow.core.training_year import Language
+from workflow.db.bulk import insert_rows, json_rows, param
 from workflow.tables import Message
 
 DEFAULT_LANGUAGE = "en"
@@ -192,3 +195,93 @@ def _renderer(template: str, language: str, context: Mapping[str, Any], sample, 
     if fill(sample) == direct:
         return fill
     return lambda a: render_message(template, language, {to: a, **context})
+
+
+@dataclass(frozen=True)
+class Wording:
+    """What a set-based message says to the recipients whose ``key`` value lies within
+    [``low``, ``high``] (``None``: unbounded), e.g. a lapse notice per onboarding date."""
+
+    context: Mapping[str, Any]
+    low: Any = None
+    high: Any = None
+
+
+# Stand-ins for the personal fields in a message rendered once for many recipients: the
+# database puts each recipient's own values in (private-use characters: never in a text).
+_SQL_MARKS = {f: f"\ue000{f}\ue000" for f in _PERSONAL}
+_SAMPLE = {
+    "name": "Ana Q. Sample",
+    "email": "ana.sample@example.org",
+    "reference_number": "7654321",
+}
+
+
+def messages_sql(
+    template: str,
+    wordings: Sequence[Wording],
+    now: datetime,
+    *,
+    key: str | None = None,
+    dedupe_key: str | None = None,
+    to: str = "assister",
+    source: str = "moved",
+) -> tuple[str, tuple[Any, ...]]:
+    """SQL (``{}`` placeholders) and its args: one message per row of ``source`` (with
+    ``id``, ``name``, ``email``, ``language``, ``reference_number`` and ``key``), worded
+    by the wording whose range holds the row's ``key``, rendered once per wording and
+    language and the recipient's own fields filled in by the database. The same rows as
+    :func:`write_message` writes (a template that transforms a personal field cannot be
+    written this way: refused here)."""
+    rendered = [
+        {"language": language, "low": w.low, "high": w.high, "subject": subject, "body": body}
+        for w in wordings
+        for language in Language
+        for subject, body in [_sql_shape(template, language, w.context, to)]
+    ]
+    language = (f"CASE WHEN m.language IN ({', '.join(repr(str(x)) for x in Language)}) "
+                f"THEN m.language ELSE '{DEFAULT_LANGUAGE}' END")  # fmt: skip
+    fill, fill_args = _fill_sql("w.subject", [r["subject"] for r in rendered])
+    fill_body, fill_body_args = _fill_sql("w.body", [r["body"] for r in rendered])
+    words = json_rows("w", {"language": "varchar", "low": "date", "high": "date",
+                            "subject": "text", "body": "text"})  # fmt: skip
+    sql = (
+        f"INSERT INTO messages ({_columns(to)}) "
+        f"SELECT m.id, m.email, {param('varchar')}, "
+        f"COALESCE(NULLIF(m.language, ''), '{DEFAULT_LANGUAGE}'), {fill}, {fill_body}, "
+        f"{param('varchar')}, {param('timestamptz')}, 'pending', 0 "
+        f"FROM {source} AS m JOIN {words} ON w.language = {language}"
+    )
+    if key is not None:
+        sql += (f' AND (w.low IS NULL OR m."{key}" >= w.low) '
+                f'AND (w.high IS NULL OR m."{key}" <= w.high)')  # fmt: skip
+    elif any(w.low is not None or w.high is not None for w in wordings):
+        raise ValueError("wordings with ranges need the key they are ranges of")
+    if dedupe_key is not None:  # (WHERE: SQLite reads ON after a join as its condition)
+        sql += " WHERE 1 = 1 ON CONFLICT DO NOTHING"
+    wording_rows = json.dumps(rendered, default=str)
+    return sql, (template, *fill_args, *fill_body_args, dedupe_key, now, wording_rows)
+
+
+def _fill_sql(column: str, texts: Sequence[str]) -> tuple[str, tuple[str, ...]]:
+    """``column`` with each personal mark found in ``texts`` replaced by the row's value
+    (in the order :func:`_renderer` fills them; a mark no text has needs no replace)."""
+    sql, args = column, []
+    for field_name, mark in _SQL_MARKS.items():
+        if not any(mark in text for text in texts):
+            continue
+        sql = f"replace({sql}, {param('text')}, COALESCE(m.\"{field_name}\", ''))"
+        args.append(mark)
+    return sql, tuple(args)
+
+
+def _sql_shape(template: str, language: str, context: Mapping[str, Any], to: str):
+    """(subject, body) with marks for the personal fields, checked on a sample: filled
+    in, it must read exactly as the template renders for that sample."""
+    subject, body = render_message(template, language, {to: _SQL_MARKS, **context})
+    filled = [subject, body]
+    for field_name, mark in _SQL_MARKS.items():
+        filled = [text.replace(mark, _SAMPLE[field_name]) for text in filled]
+    if tuple(filled) != render_message(template, language, {to: _SAMPLE, **context}):
+        raise ValueError(f"{template}: a personal field is transformed; write it per message")
+    return subject, body

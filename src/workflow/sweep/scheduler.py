@@ -30,8 +30,8 @@ async def every(seconds: float, job: Callable[[], Awaitable[object]], name: str)
 async def sweep_today(settings: Settings) -> None:
     report = await sweep(settings.today())
     for result in report.results:
-        if result.cases:
-            log.info("sweep %s: %d (%s)", result.rule, len(result.cases), result.reason)
+        if result.count:
+            log.info("sweep %s: %d (%s)", result.rule, result.count, result.reason)
 
 
 async def drain_outbox() -> None:
