@@ -57,9 +57,27 @@ async def test_staff_move_a_case_through_the_admin(client, admin, live_server, p
     assert "finished the full course" in await last.inner_text()
     assert name in await last.inner_text()
 
+    # The case page has one form per event allowed now: a failed exam is refused in a
+    # sentence on the page, a passing one applied, with no id typed anywhere.
+    exam = page.get_by_role("form", name="record_exam")
+    await exam.get_by_label("Score").fill("60")
+    await screenshot("2b-case-page-forms")
+    await exam.get_by_role("button", name="Record exam").click()
+    refused = page.get_by_role("alert")
+    await refused.wait_for()
+    assert "Record exam was not applied: score below pass mark 80" in await refused.inner_text()
+    await screenshot("2c-case-page-refused")
+    exam = page.get_by_role("form", name="record_exam")
+    await exam.get_by_label("Score").fill("92")
+    await exam.get_by_role("button", name="Record exam").click()
+    await page.get_by_role("status").wait_for()
+    assert await page.get_by_test_id("state").inner_text() == "exam_passed"
+    await screenshot("2d-case-page-applied")
+    await page.goto(base + f"/staff/cases/assister/{ana['id']}")
+
     # And the admin's list agrees.
     await page.goto(base + "/admin/#/assisters")
-    await page.get_by_text("Trained", exact=True).wait_for()
+    await page.get_by_text("Exam passed", exact=False).first.wait_for()
 
     await page.goto(base + "/staff/dashboard")
     await page.get_by_role("img", name="Assister lifecycle funnel").wait_for()

@@ -4,6 +4,7 @@ are the ones the single-case path writes, and a report that keeps counts, not ro
 
 import itertools
 import json
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
@@ -190,7 +191,8 @@ async def test_a_sweep_that_moved_many_cases_tidies_their_table(db, monkeypatch)
         await real(**tables)  # VACUUM (ANALYZE) on PostgreSQL; nothing on SQLite
 
     monkeypatch.setattr(runner, "refresh_statistics", spy)
-    monkeypatch.setattr(runner, "TIDY_AFTER", 4)
+    settings = replace(get_settings(), sweep_tidy_after=4)
+    monkeypatch.setattr(runner, "get_settings", lambda: settings)
     await runner.sweep(AS_OF, now=NOW)
     assert tidied == []  # 3 moved: under the threshold
     await roster([AssisterState.active] * 4)

@@ -111,6 +111,8 @@ class Settings:
     # The sweep inside `serve`: 0 = off (run `workflow sweep` from cron instead).
     sweep_interval_minutes: int = 0
     sweep_batch_size: int = 5000
+    # Cases a sweep rule must move before their table is vacuumed and analyzed after it.
+    sweep_tidy_after: int = 10_000
     # Outgoing e-mail (the outbox worker).
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
@@ -177,6 +179,7 @@ class Settings:
             association_request_expiry_days=_env_int("ASSOCIATION_REQUEST_EXPIRY_DAYS", 30),
             sweep_interval_minutes=_env_int("SWEEP_INTERVAL_MINUTES", 0),
             sweep_batch_size=_env_int("SWEEP_BATCH_SIZE", 5000),
+            sweep_tidy_after=_env_int("SWEEP_TIDY_AFTER", 10_000),
             smtp_host=_env("SMTP_HOST", "127.0.0.1"),
             smtp_port=_env_int("SMTP_PORT", 25),
             smtp_username=_env("SMTP_USERNAME", ""),

@@ -40,7 +40,6 @@ from workflow.validations.support import (
 
 # A rule that moved at least this many cases has the planner's statistics and the
 # visibility map of its table refreshed (PostgreSQL), so counts by state stay fast.
-TIDY_AFTER = 10_000
 MOVES = {"lapse": ASSISTER_CASE, "expire_requests": ASSOCIATION_CASE}
 
 
@@ -123,7 +122,8 @@ async def tidy(report: SweepReport) -> None:
     """After rules that moved many cases: their case tables are vacuumed (index-only
     scans, such as the counts by state, need the visibility map back) and analyzed,
     with the tables every move appends to."""
-    churned = [k.table._meta.tablename for r, k in MOVES.items() if report.count(r) >= TIDY_AFTER]
+    least = get_settings().sweep_tidy_after
+    churned = [k.table._meta.tablename for r, k in MOVES.items() if report.count(r) >= least]
     if churned:
         appended = [t._meta.tablename for t in (History, AuditEntry, Message)]
         await refresh_statistics(vacuum=churned, analyze=appended)
