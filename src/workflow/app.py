@@ -92,7 +92,9 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             version="0.1.0",
             description="Assister program back office: lifecycle, associations, validations.",
             # The API's own description is public, like the home page.
-            openapi_router=Router(path="/schema", route_handlers=[], opt=allow(ANONYMOUS)),
+            openapi_router=Router(
+                path="/schema", route_handlers=[], opt=allow(ANONYMOUS), include_in_schema=False
+            ),
             # Swagger UI from files shipped in the package; error answers in the document.
             render_plugins=render_plugins(),
             components=Components(
