@@ -34,9 +34,12 @@ async def test_every_operation_lists_its_error_answers(client, db):
             assert body == {"$ref": "#/components/schemas/Error"}, (method, path, code)
     public = {(p, m) for p, m, o in ops if o.get("security") == []}
     assert ("/health", "get") in public and ("/assisters", "post") not in public
-    # the machine diagrams are public, but ?counts=1 asks who is calling
+    # the machine diagrams are public, but ?counts=1 asks who is calling; SVGs need dot
     counts = document["paths"]["/diagrams/{file}"]["get"]["responses"]
-    assert {"401", "403", "404"} <= set(counts)
+    assert {"401", "403", "404", "503"} <= set(counts)
+    paths = document["paths"]
+    assert "503" in paths["/assisters/{assister_id}/diagram.svg"]["get"]["responses"]
+    assert "503" not in paths["/assisters/{assister_id}/diagram.mmd"]["get"]["responses"]
 
 
 async def test_the_documented_bodies_are_what_the_service_sends(client, admin):

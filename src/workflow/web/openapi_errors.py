@@ -57,6 +57,8 @@ DESCRIPTIONS = {
     "it; `state` and `allowed_events` say where it is and what it allows.",
     422: "Refused by a rule: `detail` says which and why; `recorded` is true when the "
     "machine keeps the attempt in the case's history.",
+    503: "Something this needs is not available here (`detail` says what, e.g. Graphviz "
+    "for an SVG diagram, and what to do meanwhile).",
 }
 WRITES = {"post", "put", "patch", "delete"}
 # litestar's own generic 400 (its body differs from ours): replaced.
