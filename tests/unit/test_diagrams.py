@@ -192,6 +192,7 @@ def test_blocked_events_are_dashed_with_their_reason_as_tooltip():
     groups = {g.get("id"): g for g in svg.iter(f"{SVG}g") if g.get("id")}
     edge = groups["edge-exam_passed-registered-register-blocked"]
     assert "blocked" in edge.get("class").split()
+    assert [t.text for t in edge.iter(f"{SVG}text")] == ["register", "(refused now)"]
     assert "5,2" in ET.tostring(edge).decode()  # dot draws style=dashed as a dash array
     titles = [a.get("{http://www.w3.org/1999/xlink}title") for a in edge.iter(f"{SVG}a")]
     assert any("NPN is not validated yet" in (t or "") for t in titles)

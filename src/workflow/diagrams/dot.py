@@ -98,7 +98,8 @@ def _arrow(arrow: Arrow, live: bool) -> str:
         attrs.update(color=PATH, fontcolor=PATH, penwidth=2.2)
     elif live:  # a case's diagram: the edges it never took fade back
         attrs.update(color=MUTED, fontcolor=MUTED)
-    if arrow.blocked:
+    if arrow.blocked:  # said in the label too: an <img> shows no tooltip
+        attrs["label"] = f"{label}\n(refused now)" if label else "refused now"
         classes.append("blocked")
         attrs.update(style="dashed", color=BLOCKED, fontcolor=BLOCKED, penwidth=1.6)
     attrs["class"] = " ".join(classes)
