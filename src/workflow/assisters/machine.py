@@ -265,6 +265,8 @@ ASSISTER = MachineSpec(
             "dest": _S.active,
             "conditions": [registration_number_matches, email_matches],
         },
+        # A lost Registration Number: a new one replaces it, the state stays.
+        {"trigger": "reissue_activation", "source": _S.registered, "dest": "="},
         {
             "trigger": "lapse",
             "source": [_S.trained, _S.exam_passed, _S.registered, _S.active],
@@ -296,6 +298,11 @@ ASSISTER = MachineSpec(
             "activates the account with the Registration Number and email",
             ActivateData,
             redact=("registration_number",),
+        ),
+        "reissue_activation": EventSpec(
+            frozenset({Role.admin, Role.support}),
+            "sends a new activation email with a new Registration Number; the old one "
+            "stops working",
         ),
         "lapse": EventSpec(frozenset({Role.admin, Role.system}), "training-year deadline missed"),
         "deactivate": EventSpec(

@@ -19,7 +19,7 @@ from workflow.core.errors import Conflict, GuardRefused
 from workflow.core.principal import Principal
 from workflow.core.roles import Role
 from workflow.db import transaction
-from workflow.engine.cases import load_case
+from workflow.engine.cases import blocked_events, load_case
 from workflow.engine.fire import conflicts_as_409
 from workflow.engine.records import record_creation
 from workflow.tables import Assister, Association
@@ -138,6 +138,7 @@ async def get_association(association_id: int, actor: Principal) -> dict[str, An
     row = await load_case(ASSOCIATION_CASE, association_id, actor)
     out = await present(row)
     out["your_events"] = ASSOCIATION.events_for(row["state"], actor.role)
+    out["blocked_events"] = await blocked_events(ASSOCIATION_CASE, row)
     return out
 
 

@@ -10,7 +10,14 @@ from msgspec import Meta, Struct
 
 from workflow.assisters.marketplace import MarketplaceRole
 from workflow.tables.assisters import DirectoryDisplay
-from workflow.web.schemas import AddressBody, AssisterOut, EventResult, Name, Phone
+from workflow.web.schemas import (
+    AddressBody,
+    AssisterOut,
+    BlockedEvent,
+    EventResult,
+    Name,
+    Phone,
+)
 
 # Checked by the service, so a wrong number gets a hint (license number, tax ID, SSN).
 NpnInput = Annotated[str, Meta(max_length=40, description="National Producer Number")]
@@ -54,6 +61,12 @@ class ValidationOut(Struct):
     due_by: date | None
     breached_after: date | None
     sla: str | None
+
+
+class ValidationRead(ValidationOut):
+    """A single validation's read: also the events a guard refuses now."""
+
+    blocked_events: list[BlockedEvent] = []
 
 
 class ProfileOut(Struct):
