@@ -29,6 +29,7 @@ from workflow.diagrams.api import DiagramController, case_diagram_routes, diagra
 from workflow.exemptions.api import ExemptionController
 from workflow.organizations.api import OrganizationController
 from workflow.registry import KINDS
+from workflow.search.api import SearchController, SearchPage
 from workflow.sweep.scheduler import start_jobs
 from workflow.validations.api import ValidationController
 from workflow.validations.support_api import SupportController
@@ -57,6 +58,7 @@ ROUTE_HANDLERS += [UserController]
 ROUTE_HANDLERS += [ValidationController, SupportController]
 ROUTE_HANDLERS += REGISTRATION_LIST_ROUTES
 ROUTE_HANDLERS += [admin_mount, StaffPages, CasePages]
+ROUTE_HANDLERS += [SearchController, SearchPage]
 # Every machine's events and per-case diagram, from the registry: a new kind gets both.
 for kind in KINDS.values():
     ROUTE_HANDLERS += [event_route(kind), *case_diagram_routes(kind)]

@@ -96,6 +96,8 @@ POLICY: dict[tuple[str, str], set[str]] = {
     ("GET", "/staff/validations"): STAFF,
     ("GET", "/staff/cases/{machine:str}/{case_id:int}"): STAFF,
     ("POST", "/staff/cases/{machine:str}/{case_id:int}/events/{event:str}"): STAFF,
+    ("GET", "/search"): {A, S, G},
+    ("GET", "/staff/search"): STAFF,
 }
 # The OpenAPI document and its viewers are public; piccolo-admin signs staff in itself.
 PUBLIC_PREFIXES = ("/schema", "/admin")
