@@ -11,6 +11,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template import TemplateConfig
 
+from admin.case_list import CaseLists
 from admin.case_page import CasePages
 from admin.pages import StaffPages
 from admin.site import admin_mount
@@ -58,7 +59,7 @@ ROUTE_HANDLERS += [UserController]
 ROUTE_HANDLERS += [ValidationController, SupportController]
 ROUTE_HANDLERS += REGISTRATION_LIST_ROUTES
 ROUTE_HANDLERS += [admin_mount, StaffPages, CasePages]
-ROUTE_HANDLERS += [SearchController, SearchPage]
+ROUTE_HANDLERS += [SearchController, SearchPage, CaseLists]
 # Every machine's events and per-case diagram, from the registry: a new kind gets both.
 for kind in KINDS.values():
     ROUTE_HANDLERS += [event_route(kind), *case_diagram_routes(kind)]

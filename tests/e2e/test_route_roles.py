@@ -98,6 +98,8 @@ POLICY: dict[tuple[str, str], set[str]] = {
     ("POST", "/staff/cases/{machine:str}/{case_id:int}/events/{event:str}"): STAFF,
     ("GET", "/search"): {A, S, G},
     ("GET", "/staff/search"): STAFF,
+    ("GET", "/staff/cases"): STAFF,
+    ("POST", "/staff/cases/{machine:str}/bulk"): STAFF,
 }
 # The OpenAPI document and its viewers are public; piccolo-admin signs staff in itself.
 PUBLIC_PREFIXES = ("/schema", "/admin")
