@@ -16,7 +16,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from piccolo.columns import ForeignKey
 
-from admin.case_forms import event_fields, form_data
+from admin.case_forms import event_fields, form_data, label
 from admin.case_links import linked_cases
 from workflow.core.errors import MachineError
 from workflow.core.principal import Principal
@@ -146,16 +146,6 @@ def key_facts(kind: CaseKind, row: Mapping[str, Any]) -> list[tuple[str, str]]:
             value = value.strftime("%Y-%m-%d %H:%M UTC")
         facts.append((label(name), str(value)))
     return facts
-
-
-ACRONYMS = {"npn": "NPN", "ssn": "SSN", "id": "id"}
-
-
-def label(name: str) -> str:
-    """``npn_status`` -> "NPN status": a column's name as people say it."""
-    words = [ACRONYMS.get(w, w) for w in name.split("_")]
-    first = words[0] if words[0].isupper() else words[0].capitalize()
-    return " ".join([first, *words[1:]])
 
 
 async def history_with_refusals(kind: CaseKind, case_id: int) -> list[dict[str, Any]]:

@@ -90,6 +90,7 @@ class ValidationEventResult(Struct):
 class SupportQueueItem(ValidationOut):
     email: str
     phone: str | None
+    blocked_events: list[BlockedEvent] = []
 
 
 class SupportQueuePage(Struct):
