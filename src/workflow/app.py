@@ -34,6 +34,7 @@ from workflow.search.api import SearchController, SearchPage
 from workflow.sweep.scheduler import start_jobs
 from workflow.validations.api import ValidationController
 from workflow.validations.support_api import SupportController
+from workflow.web.api_docs import render_plugins, static_files
 from workflow.web.audit_hooks import audit_token_writes
 from workflow.web.auth import ANONYMOUS, allow, authorize, current_principal
 from workflow.web.errors import EXCEPTION_HANDLERS
@@ -55,6 +56,7 @@ ROUTE_HANDLERS += [ConsumerController, AssociationController, ClientController]
 ROUTE_HANDLERS += [ConsumerLoginController, ConsumerPagesController]
 ROUTE_HANDLERS += [DiagramController, diagrams_page]
 ROUTE_HANDLERS += [UserController]
+ROUTE_HANDLERS += [static_files]
 
 ROUTE_HANDLERS += [ValidationController, SupportController]
 ROUTE_HANDLERS += REGISTRATION_LIST_ROUTES
@@ -94,6 +96,8 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             description="Assister program back office: lifecycle, associations, validations.",
             # The API's own description is public, like the home page.
             openapi_router=Router(path="/schema", route_handlers=[], opt=allow(ANONYMOUS)),
+            # Swagger UI from files shipped in the package; error answers in the document.
+            render_plugins=render_plugins(),
             components=Components(
                 security_schemes={"BearerToken": SecurityScheme(type="http", scheme="bearer")}
             ),

@@ -101,8 +101,9 @@ POLICY: dict[tuple[str, str], set[str]] = {
     ("GET", "/staff/cases"): STAFF,
     ("POST", "/staff/cases/{machine:str}/bulk"): STAFF,
 }
-# The OpenAPI document and its viewers are public; piccolo-admin signs staff in itself.
-PUBLIC_PREFIXES = ("/schema", "/admin")
+# The OpenAPI document, its viewer and its files (/static) are public; piccolo-admin signs
+# staff in itself.
+PUBLIC_PREFIXES = ("/schema", "/static", "/admin")
 
 # Cells where a role the route allows still gets a 401/403/redirect, on purpose.
 EXPECTED_REFUSALS = {
