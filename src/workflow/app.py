@@ -28,6 +28,7 @@ from workflow.db import connect, disconnect
 from workflow.diagrams.api import DiagramController, case_diagram_routes, diagrams_page
 from workflow.exemptions.api import ExemptionController
 from workflow.organizations.api import OrganizationController
+from workflow.portal.routes import PORTAL_ROUTES
 from workflow.registry import KINDS
 from workflow.sweep.scheduler import start_jobs
 from workflow.validations.api import ValidationController
@@ -53,6 +54,7 @@ ROUTE_HANDLERS += [ConsumerController, AssociationController, ClientController]
 ROUTE_HANDLERS += [ConsumerLoginController, ConsumerPagesController]
 ROUTE_HANDLERS += [DiagramController, diagrams_page]
 ROUTE_HANDLERS += [UserController]
+ROUTE_HANDLERS += PORTAL_ROUTES
 
 ROUTE_HANDLERS += [ValidationController, SupportController]
 ROUTE_HANDLERS += REGISTRATION_LIST_ROUTES

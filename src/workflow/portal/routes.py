@@ -1,0 +1,8 @@
+"""Every portal route, for the app's assembly (one line there)."""
+
+from workflow.portal.assister_pages import AssisterPages
+from workflow.portal.client_pages import ClientPages
+from workflow.portal.login_pages import PortalLoginController, switch_language
+from workflow.portal.profile_pages import ProfilePages
+
+PORTAL_ROUTES = [PortalLoginController, switch_language, AssisterPages, ClientPages, ProfilePages]
