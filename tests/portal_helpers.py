@@ -65,3 +65,28 @@ async def enrol_totp(web, username: str, password: str = PASSWORD) -> pyotp.TOTP
 
 async def submit_code(web, code: str):
     return await post_form(web, "/assister/login/code", code=code)
+
+
+async def agency_admin(web, organization_id: int, username: str = "olga.admin"):
+    """An agency admin login (as the CLI makes one), signed in to the portal with an
+    authenticator app; returns (their bearer headers, TOTP)."""
+    from workflow.accounts.service import NewUser, create_user
+
+    created = await create_user(
+        NewUser(
+            username=username,
+            role="agency_admin",
+            password=PASSWORD,
+            organization_id=organization_id,
+            email=f"{username}@example.org",
+        )
+    )
+    r = await sign_in_password(web, username)
+    assert r.headers["location"] == "/assister/login/enrol", r.text
+    page = await web.get("/assister/login/enrol/app")
+    totp = pyotp.TOTP(re.search(r'id="secret">([A-Z2-7]+)<', page.text).group(1))
+    r = await web.post(
+        "/assister/login/enrol/app", data={"code": totp.now(), "csrf_token": csrf(page.text)}
+    )
+    assert r.status_code == 303 and r.headers["location"] == "/agency/", r.text
+    return {"Authorization": f"Bearer {created.token}"}, totp

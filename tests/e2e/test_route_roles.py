@@ -113,6 +113,12 @@ POLICY: dict[tuple[str, str], set[str]] = {
         "activate-again", "agreements", "clients/{consumer_id:int}/acknowledge",
         "clients/{consumer_id:int}/lock", "clients/{consumer_id:int}/release", "profile",
         "profile/more", "tokens", "tokens/{token_id:int}/revoke")},
+    ("GET", "/agency"): {G},
+    ("GET", "/agency/onboard"): {G},
+    ("POST", "/agency/onboard"): {G},
+    ("POST", "/agency/assisters/{assister_id:int}/inactive"): {G},
+    ("GET", "/agency/clients"): {G},
+    ("POST", "/users/{user_id:int}/portal-mfa/reset"): STAFF,
 }  # fmt: skip
 # The OpenAPI document and its viewers are public; piccolo-admin signs staff in itself.
 PUBLIC_PREFIXES = ("/schema", "/admin")

@@ -19,7 +19,7 @@ from piccolo.apps.user.tables import BaseUser
 from workflow.accounts import mfa_secrets, one_time, portal_mail
 from workflow.accounts.login import authenticate
 from workflow.core.codes import hash_token
-from workflow.core.errors import Forbidden
+from workflow.core.errors import BadInput, Forbidden
 from workflow.core.principal import Principal
 from workflow.core.roles import Role
 from workflow.core.settings import get_settings
@@ -324,7 +324,10 @@ async def reset_mfa(username: str, actor: Principal, now: datetime | None = None
     row = await BaseUser.select(BaseUser.id).where(BaseUser.username == username).first()
     user = await portal_user(row["id"]) if row else None
     if user is None or user["role"] not in PORTAL_ROLES:
-        raise Forbidden(f"{username!r} is not an assister or agency admin login")
+        raise BadInput(
+            f"{username!r} is not an assister or agency admin login; staff reset "
+            "staff MFA in the admin"
+        )
     await mfa_secrets.remove(user["user_id"])
     await PortalLogin.update(
         {PortalLogin.mfa_method: None, PortalLogin.mfa_enrolled_at: None}
