@@ -29,6 +29,7 @@ from workflow.db import connect, disconnect
 from workflow.diagrams.api import DiagramController, case_diagram_routes, diagrams_page
 from workflow.exemptions.api import ExemptionController
 from workflow.organizations.api import OrganizationController
+from workflow.portal.routes import PORTAL_ROUTES
 from workflow.registry import KINDS
 from workflow.search.api import SearchController, SearchPage
 from workflow.sweep.scheduler import start_jobs
@@ -57,6 +58,7 @@ ROUTE_HANDLERS += [ConsumerLoginController, ConsumerPagesController]
 ROUTE_HANDLERS += [DiagramController, diagrams_page]
 ROUTE_HANDLERS += [UserController]
 ROUTE_HANDLERS += [static_files]
+ROUTE_HANDLERS += PORTAL_ROUTES
 
 ROUTE_HANDLERS += [ValidationController, SupportController]
 ROUTE_HANDLERS += REGISTRATION_LIST_ROUTES

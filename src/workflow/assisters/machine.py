@@ -169,11 +169,14 @@ def registration_number_matches(case: Case) -> str | None:
     return None
 
 
+EMAIL_MISMATCH = "email does not match: enter the exact address the activation email was sent to"
+
+
 @guard("email is the one the activation email went to")
 def email_matches(case: Case) -> str | None:
     expected = (case.facts["registration_email"] or "").strip().lower()
     if case.data["email"].strip().lower() != expected:
-        return "email does not match: enter the exact address the activation email was sent to"
+        return EMAIL_MISMATCH
     return None
 
 

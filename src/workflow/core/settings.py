@@ -153,6 +153,9 @@ class Settings:
     # Admin sign-in attempts per client address per 5 minutes (in memory, per process;
     # the lockout in the database is what holds across processes).
     staff_login_rate_limit: int = 20
+    # Where people reach the service: links in e-mails (password reset) start with it,
+    # never with the Host a request claims.
+    public_url: str = "http://localhost:8000"
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -204,6 +207,7 @@ class Settings:
             staff_mfa_required=_env_bool("STAFF_MFA_REQUIRED", False),
             mfa_encryption_key=_env("MFA_ENCRYPTION_KEY", ""),
             staff_login_rate_limit=_env_int("STAFF_LOGIN_RATE_LIMIT", 20),
+            public_url=_env("PUBLIC_URL", "http://localhost:8000").rstrip("/"),
             allowed_hosts=tuple(
                 h.strip()
                 for h in _env("ALLOWED_HOSTS", "localhost,127.0.0.1").split(",")

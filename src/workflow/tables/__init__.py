@@ -8,6 +8,13 @@ from workflow.tables.exemptions import ExemptionRequest, ExemptionState
 from workflow.tables.history import History
 from workflow.tables.messages import Delivery, Message
 from workflow.tables.organizations import Organization, OrganizationKind
+from workflow.tables.portal import (
+    OneTimeCode,
+    PortalLogin,
+    PortalProfile,
+    PortalSession,
+    RulesAcceptance,
+)
 from workflow.tables.registry import ProducerRecord
 from workflow.tables.security import AuditEntry, LoginAttempt
 from workflow.tables.sessions import ConsumerSession
@@ -30,6 +37,7 @@ TABLES = [
     LoginAttempt,
 ]
 TABLES += [NpnValidation, ProducerRecord]
+TABLES += [PortalSession, PortalLogin, OneTimeCode, RulesAcceptance, PortalProfile]
 
 __all__ = [
     "TABLES",
@@ -50,6 +58,11 @@ __all__ = [
     "Message",
     "NpnStatus",
     "NpnValidation",
+    "OneTimeCode",
+    "PortalLogin",
+    "PortalProfile",
+    "PortalSession",
+    "RulesAcceptance",
     "Organization",
     "OrganizationKind",
     "ProducerRecord",
