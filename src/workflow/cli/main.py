@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sqlite3
 import sys
@@ -302,8 +303,31 @@ def database_problem(exc: Exception) -> str | None:
     ):
         return f"cannot reach the database at {url} ({exc}): start it or fix WORKFLOW_DATABASE_URL"
     if isinstance(exc, sqlite3.OperationalError):
-        return f"cannot open the SQLite database {url} ({exc}): check the folder exists"
+        return f"cannot use the SQLite database {url} ({exc}): {sqlite_cause(url, exc)}"
     return None
+
+
+def sqlite_cause(url: str, exc: Exception) -> str:
+    """What is really wrong with the SQLite file's place: the message SQLite gives
+    ("unable to open database file") fits a missing folder, a read-only one and more."""
+    path = Path(url.removeprefix("sqlite:///"))
+    folder = path.parent if str(path.parent) else Path(".")
+    text = str(exc).lower()
+    if "disk is full" in text or "disk i/o" in text:
+        return f"the disk holding {folder} is full or failing; free space there"
+    if not folder.is_dir():
+        return f"the folder {folder} does not exist; create it or fix WORKFLOW_DATABASE_URL"
+    if path.exists() and not os.access(path, os.W_OK):
+        return f"the file {path} is read-only for this user; make it writable"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return (
+            f"the folder {folder} is read-only for this user (or on a read-only file "
+            "system); SQLite writes the database and its journal there: make it writable "
+            "or point WORKFLOW_DATABASE_URL at a writable place"
+        )
+    if "readonly" in text or "read-only" in text:
+        return f"the file system holding {path} is read-only; mount it read-write"
+    return "check the file is a SQLite database and this user may read and write it"
 
 
 if __name__ == "__main__":
