@@ -1,8 +1,8 @@
 """Who acts, declared once: every role check, route declaration, machine event and
 account column reads this enum.
 
-The first six roles sign in (``metrics`` only as a scraper's token). ``system`` is the service itself (the sweep, the expiry of
-requests, follow-up checks); ``anonymous`` marks what anyone may call without signing in.
+The first six roles sign in (``metrics`` only as a scraper's token). ``system`` is the
+service itself (the sweep, the expiry of requests, follow-up checks); ``anonymous`` marks what anyone may call without signing in.
 """
 
 from __future__ import annotations
