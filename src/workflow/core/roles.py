@@ -2,7 +2,8 @@
 account column reads this enum.
 
 The first six roles sign in (``metrics`` only as a scraper's token). ``system`` is the
-service itself (the sweep, the expiry of requests, follow-up checks); ``anonymous`` marks what anyone may call without signing in.
+service itself (the sweep, the expiry of requests, follow-up checks); ``anonymous`` marks
+what anyone may call without signing in.
 """
 
 from __future__ import annotations
