@@ -173,3 +173,15 @@ def test_a_read_only_folder_is_named_as_the_cause(tmp_path):
     assert done.returncode == 2, done.stderr
     assert "is read-only" in done.stderr and "does not exist" not in done.stderr, done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_several_workers_on_postgresql_need_the_mfa_key():
+    env = {k: v for k, v in os.environ.items() if k != "WORKFLOW_MFA_ENCRYPTION_KEY"}
+    env["WORKFLOW_DATABASE_URL"] = "postgresql://127.0.0.1:1/never"
+    done = subprocess.run(
+        [sys.executable, "-m", "workflow.cli.main", "serve", "--workers", "3"],
+        env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert "WORKFLOW_MFA_ENCRYPTION_KEY is not set" in done.stderr
+    assert "could not be read by another" in done.stderr and "Traceback" not in done.stderr
