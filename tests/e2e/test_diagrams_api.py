@@ -14,7 +14,8 @@ from workflow.registry import MACHINES
 from workflow.tables import Assister
 
 TRAINING_GUARDS = (
-    " [course suits the assister and training year is not in the future"
+    " [dated between onboarding and today and course suits the assister"
+    " and training year is not in the future"
     " and training year is current]"
 )
 

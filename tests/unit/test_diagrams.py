@@ -46,7 +46,8 @@ def test_mermaid_has_every_state_and_transition_with_readable_guards():
         assert f'state "{state}" as {state}' in text
     edges = mermaid_edges(text)
     assert "[*] --> onboarded" in edges
-    year = "training year is not in the future"
+    dated = "dated between onboarding and today"
+    year = f"{dated} and training year is not in the future"
     course = "exam is for a course completed that year"
     mark = "score at or above the course's pass mark"
     assert (
@@ -55,10 +56,14 @@ def test_mermaid_has_every_state_and_transition_with_readable_guards():
     )
     assert f"trained --> trained : record_exam [{year} and {course} and not {mark}]" in (edges)
     assert (
-        f"lapsed --> lapsed : complete_training [course suits the assister and {year} "
+        f"lapsed --> lapsed : complete_training [{dated} and course suits the assister and "
+        "training year is not in the future "
         "and not training year is current]" in edges
     )
-    assert f"active --> active : complete_training [course suits the assister and {year}]" in edges
+    assert (
+        f"active --> active : complete_training [{dated} and course suits the assister and "
+        "training year is not in the future]"
+    ) in edges
     assert (
         "exam_passed --> registered : register [broker's NPN is validated and "
         "broker's agreements follow their Agent Broker role]"
@@ -102,7 +107,8 @@ def test_readme_embeds_each_machine_in_a_mermaid_fence_with_its_event_table():
             assert f"| `{event}` |" in text
     failed_attempt = (
         "| `record_exam` | `trained`, `exam_passed`, `registered`, `active` | `unchanged` | "
-        "training year is not in the future and exam is for a course completed that year and "
+        "dated between onboarding and today and training year is not in the future and "
+        "exam is for a course completed that year and "
         "not score at or above the course's pass mark | admin |"
     )
     assert failed_attempt in text
@@ -122,7 +128,8 @@ def test_case_overlay_marks_current_state_path_and_counts():
     edges = mermaid_edges(to_mermaid(diagram_of(ASSISTER), overlay))
     assert "trained --> lapsed : lapse ×3" in edges
     assert (
-        "lapsed --> trained : complete_training ×3 [course suits the assister and "
+        "lapsed --> trained : complete_training ×3 [dated between onboarding and today and "
+        "course suits the assister and "
         "training year is not in the future and training year is current]" in edges
     )
     assert "exam_passed --> lapsed : lapse" in edges  # not taken: no count
