@@ -18,6 +18,7 @@ from workflow.accounts.service import NewUser, create_user, ensure_first_admin
 from workflow.app import create_app
 from workflow.cli.common import run_job as _run
 from workflow.cli.sweep import run_sweep
+from workflow.cli.training import add_commands as add_training_commands
 from workflow.cli.validations import add_commands as add_validation_commands
 from workflow.core.logs import uvicorn_log_config
 from workflow.core.principal import Principal
@@ -273,6 +274,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     diagrams.set_defaults(func=cmd_diagrams)
     add_validation_commands(sub)
+    add_training_commands(sub)
     return parser
 
 

@@ -12,6 +12,7 @@ from workflow.tables.registry import ProducerRecord
 from workflow.tables.security import AuditEntry, LoginAttempt
 from workflow.tables.sessions import ConsumerSession
 from workflow.tables.training import RecordKind, TrainingRecord
+from workflow.tables.training_imports import TrainingImportAttempt, TrainingImportRun
 from workflow.tables.validations import NpnValidation
 
 TABLES = [
@@ -30,6 +31,7 @@ TABLES = [
     LoginAttempt,
 ]
 TABLES += [NpnValidation, ProducerRecord]
+TABLES += [TrainingImportAttempt, TrainingImportRun]
 
 __all__ = [
     "TABLES",
@@ -54,5 +56,7 @@ __all__ = [
     "OrganizationKind",
     "ProducerRecord",
     "RecordKind",
+    "TrainingImportAttempt",
+    "TrainingImportRun",
     "TrainingRecord",
 ]
