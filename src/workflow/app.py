@@ -14,6 +14,7 @@ from litestar.template import TemplateConfig
 from admin.case_page import CasePages
 from admin.pages import StaffPages
 from admin.site import admin_mount
+from admin.training_pages import TrainingImportPages
 from workflow.accounts.api import UserController
 from workflow.assisters.api import AssisterController
 from workflow.assisters.registration_list_api import ROUTES as REGISTRATION_LIST_ROUTES
@@ -57,6 +58,7 @@ ROUTE_HANDLERS += [UserController]
 ROUTE_HANDLERS += [ValidationController, SupportController]
 ROUTE_HANDLERS += REGISTRATION_LIST_ROUTES
 ROUTE_HANDLERS += [admin_mount, StaffPages, CasePages]
+ROUTE_HANDLERS += [TrainingImportPages]
 # Every machine's events and per-case diagram, from the registry: a new kind gets both.
 for kind in KINDS.values():
     ROUTE_HANDLERS += [event_route(kind), *case_diagram_routes(kind)]
