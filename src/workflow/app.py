@@ -15,6 +15,7 @@ from admin.case_list import CaseLists
 from admin.case_page import CasePages
 from admin.pages import StaffPages
 from admin.site import admin_mount
+from admin.training_pages import TrainingImportPages
 from workflow.accounts.api import UserController
 from workflow.assisters.api import AssisterController
 from workflow.assisters.registration_list_api import ROUTES as REGISTRATION_LIST_ROUTES
@@ -64,6 +65,7 @@ ROUTE_HANDLERS += [ValidationController, SupportController]
 ROUTE_HANDLERS += REGISTRATION_LIST_ROUTES
 ROUTE_HANDLERS += [admin_mount, StaffPages, CasePages]
 ROUTE_HANDLERS += [SearchController, SearchPage, CaseLists]
+ROUTE_HANDLERS += [TrainingImportPages]
 # Every machine's events and per-case diagram, from the registry: a new kind gets both.
 for kind in KINDS.values():
     ROUTE_HANDLERS += [event_route(kind), *case_diagram_routes(kind)]

@@ -19,6 +19,7 @@ from workflow.tables.registry import ProducerRecord
 from workflow.tables.security import AuditEntry, LoginAttempt
 from workflow.tables.sessions import ConsumerSession
 from workflow.tables.training import RecordKind, TrainingRecord
+from workflow.tables.training_imports import TrainingImportAttempt, TrainingImportRun
 from workflow.tables.validations import NpnValidation
 
 TABLES = [
@@ -38,6 +39,7 @@ TABLES = [
 ]
 TABLES += [NpnValidation, ProducerRecord]
 TABLES += [PortalSession, PortalLogin, OneTimeCode, RulesAcceptance, PortalProfile]
+TABLES += [TrainingImportAttempt, TrainingImportRun]
 
 __all__ = [
     "TABLES",
@@ -67,5 +69,7 @@ __all__ = [
     "OrganizationKind",
     "ProducerRecord",
     "RecordKind",
+    "TrainingImportAttempt",
+    "TrainingImportRun",
     "TrainingRecord",
 ]
