@@ -19,6 +19,7 @@ from workflow.assisters.api import AssisterController
 from workflow.assisters.registration_list_api import ROUTES as REGISTRATION_LIST_ROUTES
 from workflow.associations.api import AssociationController
 from workflow.associations.clients_api import ClientController
+from workflow.associations.periods_api import ROUTES as PERIOD_ROUTES
 from workflow.consumers.api import ConsumerController
 from workflow.consumers.login_pages import ConsumerLoginController
 from workflow.consumers.pages import ConsumerPagesController
@@ -53,6 +54,7 @@ ROUTE_HANDLERS += [ConsumerController, AssociationController, ClientController]
 ROUTE_HANDLERS += [ConsumerLoginController, ConsumerPagesController]
 ROUTE_HANDLERS += [DiagramController, diagrams_page]
 ROUTE_HANDLERS += [UserController]
+ROUTE_HANDLERS += PERIOD_ROUTES
 
 ROUTE_HANDLERS += [ValidationController, SupportController]
 ROUTE_HANDLERS += REGISTRATION_LIST_ROUTES

@@ -96,6 +96,10 @@ POLICY: dict[tuple[str, str], set[str]] = {
     ("GET", "/staff/validations"): STAFF,
     ("GET", "/staff/cases/{machine:str}/{case_id:int}"): STAFF,
     ("POST", "/staff/cases/{machine:str}/{case_id:int}/events/{event:str}"): STAFF,
+    # Assister of record over time (issue 18).
+    ("GET", "/consumers/{consumer_id:int}/assister-of-record"): {A, S, C},
+    ("GET", "/assisters/{assister_id:int}/book"): {A, S, T},
+    ("GET", "/reports/assister-of-record.csv"): STAFF,
 }
 # The OpenAPI document and its viewers are public; piccolo-admin signs staff in itself.
 PUBLIC_PREFIXES = ("/schema", "/admin")

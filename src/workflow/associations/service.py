@@ -9,6 +9,7 @@ from typing import Any
 from workflow.associations.application_lock import lock_status
 from workflow.associations.binding import ASSOCIATION_CASE
 from workflow.associations.machine import ASSOCIATION, AssociationState
+from workflow.associations.periods import open_period
 from workflow.consumers.service import (
     assister_public,
     get_consumer,
@@ -19,10 +20,11 @@ from workflow.core.errors import Conflict, GuardRefused
 from workflow.core.principal import Principal
 from workflow.core.roles import Role
 from workflow.db import transaction
+from workflow.db.raw import raw
 from workflow.engine.cases import load_case
 from workflow.engine.fire import conflicts_as_409
 from workflow.engine.records import record_creation
-from workflow.tables import Assister, Association
+from workflow.tables import Assister, Association, PeriodStage
 
 ROW_COLUMNS = [
     Association.id,
@@ -128,6 +130,8 @@ async def _insert(consumer_id: int, assister_id: int, actor: Principal, now: dat
         )
     )
     association_id = rows[0]["id"]
+    sql, args = open_period(association_id, consumer_id, assister_id, PeriodStage.requested, now)
+    await raw(sql, *args)
     await record_creation(ASSOCIATION.name, association_id, AssociationState.requested, actor, now)
     return association_id
 

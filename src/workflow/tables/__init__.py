@@ -8,6 +8,7 @@ from workflow.tables.exemptions import ExemptionRequest, ExemptionState
 from workflow.tables.history import History
 from workflow.tables.messages import Delivery, Message
 from workflow.tables.organizations import Organization, OrganizationKind
+from workflow.tables.periods import AssociationPeriod, PeriodEnd, PeriodStage
 from workflow.tables.registry import ProducerRecord
 from workflow.tables.security import AuditEntry, LoginAttempt
 from workflow.tables.sessions import ConsumerSession
@@ -30,6 +31,7 @@ TABLES = [
     LoginAttempt,
 ]
 TABLES += [NpnValidation, ProducerRecord]
+TABLES += [AssociationPeriod]
 
 __all__ = [
     "TABLES",
@@ -38,6 +40,7 @@ __all__ = [
     "ApplicationStatus",
     "Assister",
     "Association",
+    "AssociationPeriod",
     "AuditEntry",
     "ClientStatus",
     "Consumer",
@@ -52,6 +55,8 @@ __all__ = [
     "NpnValidation",
     "Organization",
     "OrganizationKind",
+    "PeriodEnd",
+    "PeriodStage",
     "ProducerRecord",
     "RecordKind",
     "TrainingRecord",
