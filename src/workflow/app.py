@@ -27,6 +27,7 @@ from workflow.core.settings import Settings, get_settings
 from workflow.core.templating import environment
 from workflow.db import connect, disconnect
 from workflow.diagrams.api import DiagramController, case_diagram_routes, diagrams_page
+from workflow.directory.api import ROUTES as DIRECTORY_ROUTES
 from workflow.exemptions.api import ExemptionController
 from workflow.organizations.api import OrganizationController
 from workflow.registry import KINDS
@@ -55,6 +56,7 @@ ROUTE_HANDLERS += [ConsumerLoginController, ConsumerPagesController]
 ROUTE_HANDLERS += [DiagramController, diagrams_page]
 ROUTE_HANDLERS += [UserController]
 ROUTE_HANDLERS += PERIOD_ROUTES
+ROUTE_HANDLERS += DIRECTORY_ROUTES
 
 ROUTE_HANDLERS += [ValidationController, SupportController]
 ROUTE_HANDLERS += REGISTRATION_LIST_ROUTES

@@ -100,6 +100,11 @@ POLICY: dict[tuple[str, str], set[str]] = {
     ("GET", "/consumers/{consumer_id:int}/assister-of-record"): {A, S, C},
     ("GET", "/assisters/{assister_id:int}/book"): {A, S, T},
     ("GET", "/reports/assister-of-record.csv"): STAFF,
+    # Find local help (issue 18).
+    ("GET", "/find-help"): EVERYONE,
+    ("POST", "/find-help/{assister_id:int}/request"): {C},
+    ("GET", "/assisters/{assister_id:int}/directory"): {A, S, T},
+    ("PUT", "/assisters/{assister_id:int}/directory"): {A, T},
 }
 # The OpenAPI document and its viewers are public; piccolo-admin signs staff in itself.
 PUBLIC_PREFIXES = ("/schema", "/admin")
@@ -256,6 +261,7 @@ def _url(path: str, ids: dict, world: dict, role: str | None = None) -> str:
 BODIES = {
     "/exemptions": {"justification": "we train our staff ourselves"},
     "/application": {"application_status": "in_progress"},
+    "/directory": {"languages": ["en"]},
 }
 
 

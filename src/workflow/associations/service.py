@@ -71,25 +71,39 @@ async def request_association(
     """A consumer asks for the assister with ``reference_number``. Returns the
     association (with the assister's public details) and whether it is new: asking the
     same assister again while the request is open returns the open request."""
-    consumer_id = require_consumer(actor)
     number = normalize_reference_number(reference_number)
+    hint = "check the number with your assister (it is near the top of their activation email)"
+    return await _request(actor, Assister.reference_number == number,
+                          f"Reference Number {number}", hint, now)  # fmt: skip
+
+
+async def request_listed_assister(
+    actor: Principal, assister_id: int, now: datetime | None = None
+) -> tuple[dict[str, Any], bool]:
+    """``request_association`` for an assister the consumer found in the public directory
+    (the Reference Number is never listed there); assisters not listed cannot be chosen
+    this way."""
+    listed = (Assister.id == assister_id) & (Assister.directory_display != "not_listed")
+    hint = "search the directory again: they may have left it"
+    return await _request(actor, listed, f"id {assister_id} in the directory", hint, now)
+
+
+async def _request(
+    actor: Principal, which, described: str, hint: str, now: datetime | None
+) -> tuple[dict[str, Any], bool]:
+    consumer_id = require_consumer(actor)
     now = now or datetime.now(UTC)
     async with conflicts_as_409("association request", consumer_id), transaction():
-        assister = (
-            await Assister.select(Assister.id, Assister.state)
-            .where(Assister.reference_number == number)
-            .first()
-        )
+        assister = await Assister.select(Assister.id, Assister.state).where(which).first()
         if assister is None:
             raise GuardRefused(
                 "request",
-                f"no assister has Reference Number {number}: check the number with your "
-                "assister (it is near the top of their activation email) and try again",
+                f"no assister has {described}: {hint} and try again",
             )
         if assister["state"] != "active":
             raise GuardRefused(
                 "request",
-                f"the assister with Reference Number {number} is not active now, so they "
+                f"the assister with {described} is not active now, so they "
                 "cannot be chosen; ask them to renew, or choose another assister",
             )
         await lock_consumer(consumer_id)

@@ -4,6 +4,7 @@ from workflow.tables.accounts import Account, ApiToken
 from workflow.tables.assisters import Assister, NpnStatus
 from workflow.tables.associations import Association, ClientStatus
 from workflow.tables.consumers import ApplicationStatus, Consumer
+from workflow.tables.directory import DirectoryListing
 from workflow.tables.exemptions import ExemptionRequest, ExemptionState
 from workflow.tables.history import History
 from workflow.tables.messages import Delivery, Message
@@ -31,7 +32,7 @@ TABLES = [
     LoginAttempt,
 ]
 TABLES += [NpnValidation, ProducerRecord]
-TABLES += [AssociationPeriod]
+TABLES += [AssociationPeriod, DirectoryListing]
 
 __all__ = [
     "TABLES",
@@ -46,6 +47,7 @@ __all__ = [
     "Consumer",
     "ConsumerSession",
     "Delivery",
+    "DirectoryListing",
     "ExemptionRequest",
     "ExemptionState",
     "LoginAttempt",
