@@ -21,6 +21,7 @@ from workflow.assisters.api import AssisterController
 from workflow.assisters.registration_list_api import ROUTES as REGISTRATION_LIST_ROUTES
 from workflow.associations.api import AssociationController
 from workflow.associations.clients_api import ClientController
+from workflow.associations.periods_api import ROUTES as PERIOD_ROUTES
 from workflow.consumers.api import ConsumerController
 from workflow.consumers.login_pages import ConsumerLoginController
 from workflow.consumers.pages import ConsumerPagesController
@@ -28,6 +29,7 @@ from workflow.core.settings import Settings, get_settings
 from workflow.core.templating import environment
 from workflow.db import connect, disconnect
 from workflow.diagrams.api import DiagramController, case_diagram_routes, diagrams_page
+from workflow.directory.api import ROUTES as DIRECTORY_ROUTES
 from workflow.exemptions.api import ExemptionController
 from workflow.organizations.api import OrganizationController
 from workflow.portal.routes import PORTAL_ROUTES
@@ -60,6 +62,8 @@ ROUTE_HANDLERS += [DiagramController, diagrams_page]
 ROUTE_HANDLERS += [UserController]
 ROUTE_HANDLERS += [static_files]
 ROUTE_HANDLERS += PORTAL_ROUTES
+ROUTE_HANDLERS += PERIOD_ROUTES
+ROUTE_HANDLERS += DIRECTORY_ROUTES
 
 ROUTE_HANDLERS += [ValidationController, SupportController]
 ROUTE_HANDLERS += REGISTRATION_LIST_ROUTES

@@ -123,6 +123,15 @@ POLICY: dict[tuple[str, str], set[str]] = {
     ("POST", "/agency/assisters/{assister_id:int}/inactive"): {G},
     ("GET", "/agency/clients"): {G},
     ("POST", "/users/{user_id:int}/portal-mfa/reset"): STAFF,
+    # Assister of record over time (issue 18).
+    ("GET", "/consumers/{consumer_id:int}/assister-of-record"): {A, S, C},
+    ("GET", "/assisters/{assister_id:int}/book"): {A, S, T},
+    ("GET", "/reports/assister-of-record.csv"): STAFF,
+    # Find local help (issue 18).
+    ("GET", "/find-help"): EVERYONE,
+    ("POST", "/find-help/{assister_id:int}/request"): {C},
+    ("GET", "/assisters/{assister_id:int}/directory"): {A, S, T},
+    ("PUT", "/assisters/{assister_id:int}/directory"): {A, T},
 }  # fmt: skip
 # The OpenAPI document, its viewer and its files (/static) are public; piccolo-admin signs
 # staff in itself.
@@ -291,6 +300,7 @@ def _url(path: str, ids: dict, world: dict, role: str | None = None) -> str:
 BODIES = {
     "/exemptions": {"justification": "we train our staff ourselves"},
     "/application": {"application_status": "in_progress"},
+    "/directory": {"languages": ["en"]},
 }
 
 

@@ -226,6 +226,8 @@ def test_blocked_lists_guard_refusals_judged_on_facts_alone():
     assert ASSISTER.blocked("registered", {**BROKER_FACTS, "npn_status": "valid"}) == []
     # Nothing is listed from a state the event does not leave.
     assert ASSISTER.blocked("onboarded", BROKER_FACTS) == []
+
+
 NEW_HIRE = {"onboarded_on": date(2026, 8, 1), "first_training_year": 2027}
 
 
