@@ -125,7 +125,8 @@ def test_readme_embeds_each_machine_in_a_mermaid_fence_with_its_event_table():
             assert f"| `{event}` |" in text
     failed_attempt = (
         "| `record_exam` | `trained`, `exam_passed`, `registered`, `active` | `unchanged` | "
-        "training year is not in the future and exam is for a course completed that year and "
+        "dated between onboarding and today and training year is not in the future and "
+        "exam is for a course completed that year and "
         "not score at or above the course's pass mark | admin |"
     )
     assert failed_attempt in text
