@@ -16,16 +16,19 @@ from piccolo_api.rate_limiting.middleware import InMemoryLimitProvider
 
 from admin.event_forms import event_forms
 from admin.mfa import mfa_gate, mfa_providers
-from admin.tables import table_configs
+from admin.tables import ADDABLE, EDITABLE, table_configs
 from admin.ui_extras import add_ui_extras
 from admin.user_forms import user_forms
 from workflow.accounts.staff import StaffSession, StaffUser
 from workflow.core.settings import get_settings
 from workflow.engine import audit
+from workflow.registry import KINDS
 from workflow.web.auth import ANONYMOUS, allow
 
 SIDEBAR_LINKS = {
     "Dashboard": "/staff/dashboard",
+    "Find a case (search)": "/staff/search",
+    "Case lists (act on many)": "/staff/cases",
     "Stuck validations (support queue)": "/staff/validations",
     "State diagrams": "/diagrams.html",
     "API documentation": "/schema/swagger",
@@ -54,7 +57,8 @@ def admin_app():
             limit=settings.staff_login_rate_limit, timespan=300
         ),
     )
-    add_ui_extras(admin)
+    cases = {kind.table._meta.tablename: kind.name for kind in KINDS.values()}
+    add_ui_extras(admin, {"cases": cases, "editable": EDITABLE, "addable": ADDABLE})
     return admin
 
 
