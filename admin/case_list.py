@@ -192,6 +192,7 @@ async def list_page(
         "next": _link(given, page + 1) if page * PAGE_SIZE < total else "",
         "events": [(e, kind.spec.events[e].description) for e in bulk_events(kind, actor)],
         "results": results or {},
+        "names": await _names(kind, list(results or {})),
         "note": note,
         "error": error,
         "case_href": case_href,
@@ -206,6 +207,15 @@ async def list_page(
         status_code=status_code,
         cookies=[cookie(STAFF_CSRF_COOKIE, csrf, path="/staff")],
     )
+
+
+async def _names(kind: CaseKind, ids: list[int]) -> dict[int, str]:
+    """The names of the cases that got a result (they may have left the list)."""
+    table = kind.table
+    if not ids or "name" not in _columns(kind):
+        return {}
+    rows = await table.select(table.id, table.name).where(table.id.is_in(ids))
+    return {row["id"]: row["name"] for row in rows}
 
 
 def _link(given: dict[str, str], page: int) -> str:
