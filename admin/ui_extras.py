@@ -18,9 +18,14 @@ from __future__ import annotations
 
 import json
 
-from starlette.responses import PlainTextResponse, Response
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+
+from workflow.accounts.staff import principal_from_session_cookie
+from workflow.web.auth import STAFF_COOKIE
 
 SCRIPT_PATH = "/extras/admin-extras.js"
+ROLE_NAME = "role.json"  # beside the script: the signed-in user's role, for the page
 LABELS = {
     "piccolo_user": "users (logins)",
     "npn_validations": "NPN validations",
@@ -94,6 +99,10 @@ SCRIPT = r"""
   // case is moved and shows what may not change as read-only; nothing offers a delete
   // (refused everywhere) or an "add row" where rows come from elsewhere.
   const config = __CONFIG__;
+  let role;  // the signed-in user's role, once known
+  fetch("./extras/role.json", { credentials: "same-origin" })
+    .then((r) => (r.ok ? r.json() : {})).then((me) => { role = me.role || null; readOnly(); })
+    .catch(() => { role = null; });
   const style = document.createElement("style");
   style.textContent = ".read-only-field{opacity:.55}.read-only-field label::after{" +
     "content:' (read-only)';font-weight:normal}.admin-note{padding:.5em .75em;" +
@@ -117,13 +126,13 @@ SCRIPT = r"""
   };
   const readOnly = () => {
     const edit = location.hash.match(/^#\/([a-z_]+)\/(\d+)\/?$/);
-    if (!edit) return;
+    if (!edit || role === undefined) return;
     const [, table, id] = edit;
     const form = document.querySelector("#app form");
     if (!form || form.dataset.readOnlyDone) return;
     if (!form.querySelector("[name]")) return;
     form.dataset.readOnlyDone = "1";
-    const editable = new Set(config.editable[table] || []);
+    const editable = new Set(role === "admin" ? config.editable[table] || [] : []);
     for (const field of form.querySelectorAll("input[name], select[name], textarea[name]")) {
       if (editable.has(field.name) || field.type === "hidden") continue;
       field.disabled = true;
@@ -144,7 +153,13 @@ SCRIPT = r"""
     const note = document.createElement("p");
     note.className = "admin-note";
     const fields = [...editable].join(", ") || "nothing";
-    note.textContent = `Only ${fields} may be changed here; greyed fields are read-only.`;
+    note.textContent = role === "admin"
+      ? `Only ${fields} may be changed here; greyed fields are read-only.`
+      : "You may read this record; changes to rows are made by an admin.";
+    if (!editable.size) {
+      const save = form.querySelector("[data-uitest=save_button]");
+      if (save) save.style.display = "none";
+    }
     if (config.cases[table]) {
       const link = document.createElement("a");
       link.href = `/staff/cases/${config.cases[table]}/${id}`;
@@ -182,10 +197,30 @@ SCRIPT = r"""
     close.addEventListener("click", () => box.remove());
     box.prepend(close);
   };
+  // piccolo-admin lists a refused save's body as raw JSON: show its sentence instead.
+  const readableErrors = () => {
+    for (const el of document.querySelectorAll("#app li, #app p")) {
+      const text = el.childElementCount ? "" : el.textContent.trim();
+      if (!text.startsWith("{\"detail\"")) continue;
+      try {
+        const detail = JSON.parse(text).detail;
+        if (typeof detail === "string") el.textContent = detail;
+      } catch (e) { /* leave it */ }
+    }
+  };
+  const open = XMLHttpRequest.prototype.open;
+  XMLHttpRequest.prototype.open = function (method, ...rest) {
+    this.workflowMethod = String(method).toUpperCase();
+    return open.call(this, method, ...rest);
+  };
   const send = XMLHttpRequest.prototype.send;
   XMLHttpRequest.prototype.send = function (...args) {
     this.addEventListener("load", () => {
       if (this.status < 400 || !/\/api\/(tables|forms)\//.test(this.responseURL)) return;
+      // A row's own edit or add form lists its errors (made readable above).
+      const rowForm = /\/api\/tables\//.test(this.responseURL) &&
+        ["PATCH", "POST", "PUT"].includes(this.workflowMethod);
+      if (rowForm) return;
       try {
         const body = JSON.parse(this.responseText);
         const detail = typeof body.detail === "string" ? body.detail
@@ -202,6 +237,7 @@ SCRIPT = r"""
     caseLinks();
     readOnly();
     noRefusedButtons();
+    readableErrors();
   }).observe(document.documentElement, {
     childList: true,
     subtree: true,
@@ -221,13 +257,23 @@ def _extras(text: str):
         # A mount, not a route: litestar hands its mounted apps the path with a trailing
         # slash, which a route would answer with a redirect outside /admin/.
         name = SCRIPT_PATH.rsplit("/", 1)[1]
-        if scope["type"] == "http" and scope["path"].rstrip("/").endswith(name):
+        path = scope["path"].rstrip("/") if scope["type"] == "http" else ""
+        if path.endswith(name):
             response = Response(text, media_type="text/javascript")
+        elif path.endswith(ROLE_NAME):
+            response = JSONResponse({"role": await _role(scope)})
         else:
             response = PlainTextResponse("not found", status_code=404)
         await response(scope, receive, send)
 
     return serve
+
+
+async def _role(scope) -> str | None:
+    """The role of the session the request carries (the admin's cookie), or None."""
+    cookie = Request(scope).cookies.get(STAFF_COOKIE)
+    principal = await principal_from_session_cookie(cookie)
+    return principal.role if principal else None
 
 
 def add_ui_extras(admin_router, config: dict | None = None) -> None:
