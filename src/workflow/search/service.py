@@ -20,6 +20,7 @@ from workflow.db import ilike
 from workflow.engine.kinds import CaseKind
 from workflow.registry import KINDS
 from workflow.tables import Assister, Association, ExemptionRequest, NpnValidation
+from workflow.web.path_ids import MAX_ID
 
 CANDIDATES = 200
 MAX_HITS = 50
@@ -82,8 +83,16 @@ class Source:
     title: Callable[[Mapping[str, Any]], str]
 
 
+def as_id(text: str) -> int | None:
+    """``text`` as a row id, if it is one any row can have."""
+    if text.isdigit() and len(text) <= 10 and 1 <= int(text) <= MAX_ID:
+        return int(text)
+    return None
+
+
 def _id_or(q: str, column, condition):
-    return (column == int(q)) | condition if q.isdigit() and len(q) <= 12 else condition
+    case_id = as_id(q)
+    return (column == case_id) | condition if case_id is not None else condition
 
 
 def _assisters(q: str, like: str, actor: Principal):
