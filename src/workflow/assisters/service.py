@@ -10,7 +10,7 @@ from workflow.assisters.address import Address, address_columns, address_of
 from workflow.assisters.binding import ASSISTER_CASE
 from workflow.assisters.machine import ASSISTER, AssisterKind, AssisterState
 from workflow.core.codes import new_reference_number
-from workflow.core.errors import BadInput
+from workflow.core.errors import BadInput, Forbidden
 from workflow.core.principal import Principal
 from workflow.core.roles import Role
 from workflow.core.settings import get_settings
@@ -44,6 +44,7 @@ async def create_assister(new: NewAssister, actor: Principal, now: datetime | No
     """Onboard an assister: a record in ``onboarded`` with a fresh Reference Number."""
     now = now or datetime.now(UTC)
     _check_new_assister(new)
+    _check_onboarder(new, actor)
     address = address_columns(vars(new.address)) if new.address else {}
     async with transaction():
         if new.organization_id is not None and not await Organization.exists().where(
@@ -87,6 +88,19 @@ def _check_new_assister(new: NewAssister) -> None:
         raise BadInput(
             f"organization_id: a {new.kind} belongs to an organisation; give its id",
             field="organization_id",
+        )
+
+
+def _check_onboarder(new: NewAssister, actor: Principal) -> None:
+    """An agency admin onboards navigators and CACs of their own organisation only."""
+    if actor.role != Role.agency_admin:
+        return
+    if new.kind == AssisterKind.broker:
+        raise Forbidden("an agency admin onboards navigators and CACs; an admin onboards brokers")
+    if new.organization_id != actor.organization_id:
+        raise Forbidden(
+            "an agency admin onboards staff of their own organisation only: give "
+            f"organization_id {actor.organization_id}"
         )
 
 

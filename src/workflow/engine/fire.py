@@ -237,7 +237,7 @@ def _write(cmd: FireEvent, ctx: EffectContext) -> EventWrite:
                               decision.to_state, cmd.actor, now,
                               refused=bool(decision.refused)),
         sets=ctx.sets,
-        extra=ctx.writes,
+        extra=[*ctx.writes, *cmd.writes],
     )  # fmt: skip
 
 
