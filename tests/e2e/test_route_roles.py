@@ -100,6 +100,9 @@ POLICY: dict[tuple[str, str], set[str]] = {
     ("GET", "/staff/search"): STAFF,
     ("GET", "/staff/cases"): STAFF,
     ("POST", "/staff/cases/{machine:str}/bulk"): STAFF,
+    ("GET", "/staff/training/import"): STAFF,
+    ("POST", "/staff/training/import"): {A},
+    ("GET", "/staff/training/imports/{run_id:int}/results.csv"): STAFF,
     # The assister and agency portal (issue 15): public forms before sign-in, pages after.
     **{("GET", f"/assister/{p}"): EVERYONE for p in (
         "activate", "login", "login/code", "login/enrol", "login/enrol/app", "forgot",
@@ -287,6 +290,7 @@ def _url(path: str, ids: dict, world: dict, role: str | None = None) -> str:
         "case_id": case_id,
         "user_id": world["user_id"],
         "token_id": 10**6,
+        "run_id": 1,
         "event": event_for(path, role) if role else "no_such_event",
         "machine": "assister",
         "file": "assister.mmd",
@@ -333,6 +337,7 @@ READ_NOT_FOUND = {
     ("/assisters/{assister_id:int}/validation/history", "*"),
     ("/assisters/{assister_id:int}/validation/diagram.svg", "*"),
     ("/assisters/{assister_id:int}/validation/diagram.mmd", "*"),
+    ("/staff/training/imports/{run_id:int}/results.csv", "*"),  # no import has run
 }
 
 
