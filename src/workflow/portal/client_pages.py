@@ -15,6 +15,7 @@ from msgspec import Struct
 from workflow.associations import clients as svc
 from workflow.associations.application_lock import lock_status, release_lock, take_lock
 from workflow.core.errors import Forbidden, MachineError
+from workflow.core.i18n import N_
 from workflow.portal.book import PAGE_SIZE, book, clean
 from workflow.portal.rendering import PAGE_EXCEPTION_HANDLERS, done, page
 from workflow.web.auth import portal_page
@@ -118,7 +119,7 @@ async def _client_page(
 ) -> Template:
     association = await svc.client_association(actor.assister_id, consumer_id)
     if association is None:
-        raise Forbidden("This consumer is not among your clients.")
+        raise Forbidden(N_("This consumer is not among your clients."))
     details, lock, why = None, None, ""
     try:
         details = await svc.client_details(actor.assister_id, consumer_id, actor)

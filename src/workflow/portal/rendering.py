@@ -38,7 +38,6 @@ MESSAGES = {
     "token_revoked": N_("The token is revoked: programs using it can no longer sign in."),
     "onboarded": N_("The new staff member is onboarded. They will receive their next steps."),
     "deactivated": N_("The staff member is marked inactive and can no longer sign in."),
-    "language": N_("Your pages are now in English."),
 }
 
 
