@@ -14,6 +14,7 @@ from msgspec import Struct
 
 from workflow.associations import clients as svc
 from workflow.associations.application_lock import lock_status, release_lock, take_lock
+from workflow.consumers.service import get_consumer
 from workflow.core.errors import Forbidden, MachineError
 from workflow.core.i18n import N_
 from workflow.portal.book import PAGE_SIZE, book, clean
@@ -126,10 +127,12 @@ async def _client_page(
         lock = await lock_status(consumer_id, actor)
     except Forbidden as exc:
         why = exc.detail
+    name = (await get_consumer(consumer_id))["name"]  # shown before the acknowledgement too
     return page(
         request,
         "client",
         status,
+        name=name,
         association=association,
         details=details,
         lock=lock,

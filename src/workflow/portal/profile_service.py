@@ -22,7 +22,12 @@ EMPTY = {"languages": [], "hours": "", "website": "", "preferred_contact": "emai
 
 
 async def extras(assister_id: int) -> dict[str, Any]:
-    row = await PortalProfile.select().where(PortalProfile.assister == assister_id).first()
+    row = (
+        await PortalProfile.select()
+        .where(PortalProfile.assister == assister_id)
+        .output(load_json=True)
+        .first()
+    )
     return row or dict(EMPTY)
 
 
