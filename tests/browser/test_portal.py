@@ -134,6 +134,8 @@ async def test_an_assister_in_the_portal(client, admin, live_server, browser, pa
     assert "Your next step" in await es.locator("#next-step").inner_text()
     await es.get_by_role("link", name="Español").click()
     await es.get_by_text("Su próximo paso").wait_for()
+    assert "Añada su número de teléfono" in await es.locator("#next-step").inner_text()
+    assert "Perfil: datos de contacto" in await es.locator("#tracker").inner_text()
     assert es.url.rstrip("/") == base + "/assister"
     assert "Seguimiento del registro" in await es.content()
     await es.screenshot(path=str(ARTIFACTS / "portal-es-12-tracker.png"), full_page=True)

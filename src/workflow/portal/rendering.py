@@ -41,6 +41,14 @@ MESSAGES = {
 }
 
 
+# An application's status as the pages say it (consumers' ``application_status``).
+APPLICATION_LABELS = {
+    "not_started": N_("not started"),
+    "in_progress": N_("in progress"),
+    "submitted": N_("submitted"),
+}
+
+
 def language(request: Request) -> str:
     info = portal_session(request)
     return i18n.choose(
@@ -64,6 +72,7 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
         "role": info.principal.role if info else "",
         "message": MESSAGES.get(request.query_params.get("done", ""), ""),
         "error": "",
+        "application_labels": APPLICATION_LABELS,
     }
     return Template(
         template_name=f"pages/portal/{template}.html",
