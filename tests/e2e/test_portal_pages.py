@@ -153,3 +153,22 @@ async def test_mailbox_and_certificate(web, signed_in):
     assert certificate.status_code == 200
     year = signed_in["training"]["training_year"]
     assert f"training year {year}" in certificate.text and "@media print" in certificate.text
+
+
+async def test_a_brokers_tracker_and_certificate_match_the_registration_list(web, client, admin):
+    from tests.helpers import latest_registration_number, load_sample_registry, registered_broker
+
+    await load_sample_registry()
+    broker = await registered_broker(client, admin)
+    number = await latest_registration_number(client, admin, broker["id"])
+    await activate(web, broker, number, "dana.w")
+    await enrol_totp(web, "dana.w")
+    home = await web.get("/assister/")
+    assert home.text.count("<tr>") == 1 + 8  # profile, NPN, role, course, exam, ...
+    assert "Registry answer: valid" in home.text
+    listed = await client.get("/registration-list", params={"q": broker["npn"]})
+    year = listed.json()["items"][0]["registration_year"]
+    assert f"Registration year {year}" in home.text
+    certificate = await web.get("/assister/certificate")
+    assert f"training year TY{year}" in certificate.text
+    assert "Registration Completion List shows the same training year" in certificate.text
