@@ -96,6 +96,10 @@ POLICY: dict[tuple[str, str], set[str]] = {
     ("GET", "/staff/validations"): STAFF,
     ("GET", "/staff/cases/{machine:str}/{case_id:int}"): STAFF,
     ("POST", "/staff/cases/{machine:str}/{case_id:int}/events/{event:str}"): STAFF,
+    ("GET", "/search"): {A, S, G},
+    ("GET", "/staff/search"): STAFF,
+    ("GET", "/staff/cases"): STAFF,
+    ("POST", "/staff/cases/{machine:str}/bulk"): STAFF,
     # The assister and agency portal (issue 15): public forms before sign-in, pages after.
     **{("GET", f"/assister/{p}"): EVERYONE for p in (
         "activate", "login", "login/code", "login/enrol", "login/enrol/app", "forgot",
@@ -119,9 +123,19 @@ POLICY: dict[tuple[str, str], set[str]] = {
     ("POST", "/agency/assisters/{assister_id:int}/inactive"): {G},
     ("GET", "/agency/clients"): {G},
     ("POST", "/users/{user_id:int}/portal-mfa/reset"): STAFF,
+    # Assister of record over time (issue 18).
+    ("GET", "/consumers/{consumer_id:int}/assister-of-record"): {A, S, C},
+    ("GET", "/assisters/{assister_id:int}/book"): {A, S, T},
+    ("GET", "/reports/assister-of-record.csv"): STAFF,
+    # Find local help (issue 18).
+    ("GET", "/find-help"): EVERYONE,
+    ("POST", "/find-help/{assister_id:int}/request"): {C},
+    ("GET", "/assisters/{assister_id:int}/directory"): {A, S, T},
+    ("PUT", "/assisters/{assister_id:int}/directory"): {A, T},
 }  # fmt: skip
-# The OpenAPI document and its viewers are public; piccolo-admin signs staff in itself.
-PUBLIC_PREFIXES = ("/schema", "/admin")
+# The OpenAPI document, its viewer and its files (/static) are public; piccolo-admin signs
+# staff in itself.
+PUBLIC_PREFIXES = ("/schema", "/static", "/admin")
 
 # Cells where a role the route allows still gets a 401/403/redirect, on purpose.
 EXPECTED_REFUSALS = {
@@ -286,6 +300,7 @@ def _url(path: str, ids: dict, world: dict, role: str | None = None) -> str:
 BODIES = {
     "/exemptions": {"justification": "we train our staff ourselves"},
     "/application": {"application_status": "in_progress"},
+    "/directory": {"languages": ["en"]},
 }
 
 

@@ -58,8 +58,8 @@ CONTEXTS = {
     ],
     "association_confirmed": [{"consumer": CONSUMER, "assister_name": "Ana Torres"}],
     "association_ended": [
-        {"consumer": CONSUMER, "assister_name": "Ana Torres", "expired": True, "reason": ""},
-        {"consumer": CONSUMER, "assister_name": "Ana Torres", "expired": False, "reason": ""},
+        {"consumer": CONSUMER, "assister_name": "Ana Torres", "expired": True, "message": ""},
+        {"consumer": CONSUMER, "assister_name": "Ana Torres", "expired": False, "message": ""},
     ],
     "association_transferred": [
         {"consumer": CONSUMER, "old_assister_name": "Ana Torres", "new_assister_name": "Luis Gil"}

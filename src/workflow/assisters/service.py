@@ -15,7 +15,7 @@ from workflow.core.principal import Principal
 from workflow.core.roles import Role
 from workflow.core.settings import get_settings
 from workflow.db import ilike, transaction
-from workflow.engine.cases import load_case
+from workflow.engine.cases import blocked_events, load_case
 from workflow.engine.records import record_creation
 from workflow.tables import Assister, Organization
 from workflow.tables.assisters import DirectoryDisplay
@@ -123,6 +123,7 @@ async def get_assister(
     out = present(row)
     out["your_events"] = ASSISTER.events_for(row["state"], actor.role)
     out["training"] = await requirements(row, settings.today(now), settings.calendar)
+    out["blocked_events"] = await blocked_events(ASSISTER_CASE, row, now)
     return out
 
 

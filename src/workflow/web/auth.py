@@ -17,7 +17,7 @@ from litestar.handlers.base import BaseRouteHandler
 from workflow.accounts.staff import principal_from_session_cookie
 from workflow.accounts.tokens import principal_for_token
 from workflow.core.principal import Principal
-from workflow.core.roles import SIGN_IN, STAFF, Role, a_role, check_roles
+from workflow.core.roles import PEOPLE, STAFF, Role, a_role, check_roles
 from workflow.engine import audit
 from workflow.web.portal_sessions import PORTAL_KEY, principal_from_portal_cookie
 from workflow.web.sessions import check_staff_csrf, principal_from_cookie
@@ -25,7 +25,7 @@ from workflow.web.sessions import check_staff_csrf, principal_from_cookie
 ANONYMOUS = Role.anonymous
 SAFE_METHODS = ("GET", "HEAD")
 STAFF_COOKIE = "id"  # piccolo-admin's session cookie
-ALL_ROLES = SIGN_IN
+ALL_ROLES = PEOPLE  # a metrics scraper's token is not a person's
 ROLES_KEY = "roles"
 STAFF_FORM_KEY = "staff_form"
 
