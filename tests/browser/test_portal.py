@@ -20,10 +20,19 @@ from workflow.accounts.service import NewUser, create_user
 from workflow.tables import Assister, Association, RulesAcceptance
 
 
-def _code(totp: pyotp.TOTP, step: int) -> str:
-    """A code one step before, at or after now (the server accepts one step either way;
-    a code used once is refused, so each sign-in takes another step)."""
-    return totp.at(time.time() + 30 * step)
+class Codes:
+    """Codes from the authenticator app the test plays: each sign-in takes a time step
+    not used before (the server refuses a code used once, and accepts one step either
+    side of now)."""
+
+    def __init__(self, secret: str):
+        self.totp, self.used = pyotp.TOTP(secret), set()
+
+    def next(self) -> str:
+        now = int(time.time()) // 30
+        step = next(now + d for d in (0, 1, -1) if now + d not in self.used)
+        self.used.add(step)
+        return self.totp.at(step * 30)
 
 
 async def _sign_in(
@@ -43,12 +52,12 @@ async def _sign_in(
     await page.get_by_role("button", name=go).click()
 
 
-async def _enrol_app(page) -> pyotp.TOTP:
+async def _enrol_app(page) -> Codes:
     await page.get_by_role("link", name="Use an authenticator app").click()
     assert await page.locator(".qr svg").count() == 1  # drawn on the page, no image fetched
-    totp = pyotp.TOTP((await page.locator("#secret").inner_text()).strip())
+    codes = Codes((await page.locator("#secret").inner_text()).strip())
     assert await page.locator("#recovery-codes li").count() == 8
-    return totp
+    return codes
 
 
 async def test_an_assister_in_the_portal(client, admin, live_server, browser, page, screenshot):
@@ -76,13 +85,13 @@ async def test_an_assister_in_the_portal(client, admin, live_server, browser, pa
     await screenshot("03-choose-second-step")
     totp = await _enrol_app(page)
     await screenshot("04-enrol-app")
-    await page.get_by_label("Code").fill(totp.now())
+    await page.get_by_label("Code").fill(totp.next())
     await page.get_by_role("button", name="Finish and sign in").click()
     await page.wait_for_url(base + "/assister/")
     await page.get_by_role("button", name="Sign out").click()
     await page.wait_for_url(re.compile(r".*/assister/login\?done=signed_out"))
 
-    await _sign_in(page, base, "ana.torres", _code(totp, 1))
+    await _sign_in(page, base, "ana.torres", totp.next())
     await page.wait_for_url(base + "/assister/")
     next_step = await page.locator("#next-step").inner_text()
     assert "Add your phone number and business address" in next_step
@@ -127,7 +136,7 @@ async def test_an_assister_in_the_portal(client, admin, live_server, browser, pa
     assert await es.get_by_role("heading", name="Entre al portal de asistentes").is_visible()
     await es.screenshot(path=str(ARTIFACTS / "portal-es-11-sign-in.png"), full_page=True)
     labels = ("Nombre de usuario", "Contraseña", "Entrar", "Código", "Continuar")
-    await _sign_in(es, base, "ana.torres", _code(totp, -1), labels=labels)
+    await _sign_in(es, base, "ana.torres", totp.next(), labels=labels)
     await es.wait_for_url(base + "/assister/")
     # Signed in, the record's language (English, chosen at onboarding) wins; the switch
     # changes the record.
@@ -162,7 +171,7 @@ async def test_an_agency_admin_onboards_their_own_staff(
     await page.get_by_role("button", name="Sign in", exact=True).click()
     await page.wait_for_url(base + "/assister/login/enrol")
     totp = await _enrol_app(page)
-    await page.get_by_label("Code").fill(totp.now())
+    await page.get_by_label("Code").fill(totp.next())
     await page.get_by_role("button", name="Finish and sign in").click()
     await page.wait_for_url(base + "/agency/")
     await screenshot("01-roster-empty")
