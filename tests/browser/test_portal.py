@@ -148,6 +148,9 @@ async def test_an_assister_in_the_portal(client, admin, live_server, browser, pa
     assert es.url.rstrip("/") == base + "/assister"
     assert "Seguimiento del registro" in await es.content()
     await es.screenshot(path=str(ARTIFACTS / "portal-es-12-tracker.png"), full_page=True)
+    await es.goto(base + "/consumer/login")  # the consumer pages speak Spanish too
+    assert await es.get_by_role("heading", name="Entrar").is_visible()
+    await es.screenshot(path=str(ARTIFACTS / "portal-es-13-consumer-sign-in.png"))
     await spanish.close()
 
 
