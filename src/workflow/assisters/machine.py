@@ -190,13 +190,14 @@ def agreements_follow_role(case: Case) -> str | None:
 def registration_number_matches(case: Case) -> str | None:
     typed = normalize_registration_number(case.data["registration_number"])
     if not verify_secret(typed, case.facts["registration_number_hash"]):
-        return (
-            "Registration Number does not match: use the one in the most recent "
-            "activation email (numbers from earlier emails no longer work)"
-        )
+        return NUMBER_MISMATCH
     return None
 
 
+NUMBER_MISMATCH = (
+    "Registration Number does not match: use the one in the most recent "
+    "activation email (numbers from earlier emails no longer work)"
+)
 EMAIL_MISMATCH = "email does not match: enter the exact address the activation email was sent to"
 
 

@@ -38,7 +38,14 @@ MESSAGES = {
     "token_revoked": N_("The token is revoked: programs using it can no longer sign in."),
     "onboarded": N_("The new staff member is onboarded. They will receive their next steps."),
     "deactivated": N_("The staff member is marked inactive and can no longer sign in."),
-    "language": N_("Your pages are now in English."),
+}
+
+
+# An application's status as the pages say it (consumers' ``application_status``).
+APPLICATION_LABELS = {
+    "not_started": N_("not started"),
+    "in_progress": N_("in progress"),
+    "submitted": N_("submitted"),
 }
 
 
@@ -65,6 +72,7 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
         "role": info.principal.role if info else "",
         "message": MESSAGES.get(request.query_params.get("done", ""), ""),
         "error": "",
+        "application_labels": APPLICATION_LABELS,
     }
     return Template(
         template_name=f"pages/portal/{template}.html",
