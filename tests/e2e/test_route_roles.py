@@ -26,6 +26,8 @@ STAFF = {A, S}
 POLICY: dict[tuple[str, str], set[str]] = {
     ("GET", "/"): EVERYONE,
     ("GET", "/health"): EVERYONE,
+    ("GET", "/health/live"): EVERYONE,
+    ("GET", "/health/ready"): EVERYONE,
     ("GET", "/noop"): {A, S, G, T, C},
     ("GET", "/assisters"): {A, S, G},
     ("POST", "/assisters"): {A},
