@@ -16,6 +16,7 @@ from workflow.accounts import login
 from workflow.accounts import management as users
 from workflow.accounts.service import NewUser, create_user
 from workflow.cli.common import run_job as _run
+from workflow.cli.db import add_commands as add_db_commands
 from workflow.cli.serve import add_command as add_serve_command
 from workflow.cli.sweep import run_sweep
 from workflow.cli.validations import add_commands as add_validation_commands
@@ -237,6 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     diagrams.set_defaults(func=cmd_diagrams)
     add_validation_commands(sub)
+    add_db_commands(sub)
     return parser
 
 
