@@ -37,7 +37,9 @@ from workflow.web.auth import ANONYMOUS, allow, authorize, current_principal
 from workflow.web.errors import EXCEPTION_HANDLERS
 from workflow.web.event_routes import event_route
 from workflow.web.headers import add_security_headers
+from workflow.web.metrics_api import ROUTES as METRICS_ROUTES
 from workflow.web.path_ids import ids_in_range
+from workflow.web.request_metrics import request_metrics
 from workflow.web.screening import screen_request
 from workflow.web.system import ROUTES as SYSTEM_ROUTES
 
@@ -56,6 +58,7 @@ ROUTE_HANDLERS += [UserController]
 
 ROUTE_HANDLERS += [ValidationController, SupportController]
 ROUTE_HANDLERS += REGISTRATION_LIST_ROUTES
+ROUTE_HANDLERS += METRICS_ROUTES
 ROUTE_HANDLERS += [admin_mount, StaffPages, CasePages]
 # Every machine's events and per-case diagram, from the registry: a new kind gets both.
 for kind in KINDS.values():
@@ -83,6 +86,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         dependencies={"actor": Provide(current_principal, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,
         before_request=screen_request,
+        middleware=[request_metrics],
         before_send=[add_security_headers, audit_token_writes],
         template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment())),
         openapi_config=OpenAPIConfig(

@@ -88,7 +88,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         http=DeadlineProtocol,
         log_level=args.log_level,
-        log_config=uvicorn_log_config(),
+        log_config=uvicorn_log_config(get_settings().log_format),
         # Behind a reverse proxy, trust its X-Forwarded-For only from these addresses.
         forwarded_allow_ips=args.forwarded_allow_ips,
         # A worker importing the app on a busy machine can take seconds to answer the

@@ -152,7 +152,7 @@ def unexpected_error(request: Request, exc: Exception) -> Response:
         "unhandled error %s on %s %s: %s\n%s",
         correlation_id,
         request.method,
-        request.url.path,
+        route_of(request),
         type(exc).__name__,
         "".join(traceback.format_tb(exc.__traceback__)),
     )
