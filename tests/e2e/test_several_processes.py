@@ -179,3 +179,16 @@ async def _two_sweeps(url: str) -> None:
         (AuditEntry.object_type == "sweep") & (AuditEntry.object_id == "run")
     )
     assert runs == 1
+
+
+def test_the_deploy_unit_runs_the_command_line_this_test_starts():
+    from pathlib import Path
+
+    unit = (Path(__file__).parents[2] / "deploy" / "workflow.service").read_text()
+    [start] = [line for line in unit.splitlines() if line.startswith("ExecStart=")]
+    words = start.removeprefix("ExecStart=").split()
+    assert words[0].endswith("/workflow") and words[1] == "serve"
+    options = dict(zip(words[2::2], words[3::2], strict=True))
+    tested = dict(zip(_serve_args(2)[::2], _serve_args(2)[1::2], strict=True))
+    assert set(options) == set(tested) | {"--port"}, options
+    assert options["--host"] == tested["--host"] and options["--workers"] == "${WORKFLOW_WORKERS}"

@@ -260,6 +260,12 @@ def database_problem(exc: Exception) -> str | None:
     url = re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", get_settings().database_url)
     if isinstance(exc, UnsupportedDatabaseUrl):
         return str(exc)
+    if isinstance(exc, asyncpg.InsufficientPrivilegeError):
+        return (
+            f"the database user in {url} may not do this ({exc}): migrations run as the "
+            "tables' owner (`workflow migrate` with the owner's URL); the service's runtime "
+            "role only reads and writes rows"
+        )
     if isinstance(exc, asyncpg.InvalidCatalogNameError):
         return f"the database in {url} does not exist: create it (createdb) or fix the URL"
     if isinstance(
