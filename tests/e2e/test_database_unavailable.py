@@ -4,10 +4,13 @@ truth: live answers, ready does not."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import re
 import subprocess
+import threading
+from urllib.parse import urlparse
 
 import httpx
 import pytest
@@ -137,3 +140,84 @@ def _fill(folder) -> None:
         while True:
             f.write(b"\0" * 65536)
             f.flush()
+
+
+class Proxy:
+    """A TCP relay in front of PostgreSQL that can be stopped and started again, as a
+    restart looks to the service: pooled connections die, new ones are refused. It runs
+    on a loop of its own (piccolo connects once synchronously, from another thread)."""
+
+    def __init__(self, target: tuple[str, int], port: int):
+        self.target, self.port = target, port
+        self.server = None
+        self.pipes: set = set()
+        self.loop = asyncio.new_event_loop()
+        threading.Thread(target=self.loop.run_forever, daemon=True).start()
+
+    def _run(self, coroutine) -> None:
+        asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout=30)
+
+    def start(self) -> None:
+        async def start():
+            self.server = await asyncio.start_server(self._relay, "127.0.0.1", self.port)
+
+        self._run(start())
+
+    def stop(self) -> None:
+        async def stop():
+            self.server.close()
+            for writer in list(self.pipes):
+                writer.transport.abort()
+            await self.server.wait_closed()
+
+        self._run(stop())
+
+    def close(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+
+    async def _relay(self, reader, writer) -> None:
+        up_reader, up_writer = await asyncio.open_connection(*self.target)
+        self.pipes |= {writer, up_writer}
+
+        async def pump(src, dst):
+            with contextlib.suppress(Exception):
+                while data := await src.read(65536):
+                    dst.write(data)
+                    await dst.drain()
+            dst.transport.abort()
+
+        await asyncio.gather(pump(reader, up_writer), pump(up_reader, writer))
+
+
+async def test_a_postgresql_restart_is_503_then_work_resumes(db, admin):
+    if db.is_sqlite:
+        pytest.skip("a server restart is PostgreSQL's; SQLite's full disk is tested above")
+    target = urlparse(db.url)
+    proxy = Proxy((target.hostname, target.port), free_port())
+    proxy.start()
+    url = f"postgresql://{target.hostname}:{proxy.port}{target.path}"
+    try:
+        async with engine_at(url, min_size=1, max_size=4):
+            app = create_app(manage_database=False)
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+                assert (await c.get("/assisters", headers=admin)).status_code == 200
+                proxy.stop()  # the server goes away mid-life
+                for _ in range(5):
+                    r = await c.get("/assisters", headers=admin)
+                    assert r.status_code == 503 and r.headers["retry-after"], r.text
+                    body = {"name": "During", "kind": "navigator_entity"}
+                    r = await c.post("/organizations", headers=admin, json=body)
+                    assert r.status_code == 503, r.text
+                assert (await c.get("/health/ready")).status_code == 503
+                proxy.start()  # back: the pool connects again
+                for _ in range(3):
+                    r = await c.get("/assisters", headers=admin)
+                    if r.status_code == 200:
+                        break
+                assert r.status_code == 200, r.text
+                assert (await c.get("/health/ready")).status_code == 200
+    finally:
+        with contextlib.suppress(Exception):
+            proxy.stop()
+        proxy.close()
