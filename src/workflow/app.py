@@ -104,4 +104,6 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         on_startup=[_open_database] if manage_database else [],
         on_shutdown=[_close_database] if manage_database else [],
         debug=False,
+        # JSON logs: the root logger is serve's (core/logs.py); litestar's own would not be.
+        **({"logging_config": None} if settings.log_format == "json" else {}),
     )

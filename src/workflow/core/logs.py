@@ -60,4 +60,6 @@ def uvicorn_log_config(log_format: str = "text") -> dict[str, Any]:
     if log_format == "json":
         for name in ("default", "access"):
             config["formatters"][name] = {"()": "workflow.core.logs.JsonLines"}
+        # Everything else (piccolo, litestar) too: the app then configures no logging.
+        config["root"] = {"handlers": ["default"], "level": "INFO"}
     return config
