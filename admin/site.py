@@ -28,6 +28,7 @@ from workflow.web.auth import ANONYMOUS, allow
 SIDEBAR_LINKS = {
     "Dashboard": "/staff/dashboard",
     "Stuck validations (support queue)": "/staff/validations",
+    "Import training results": "/staff/training/import",
     "State diagrams": "/diagrams.html",
     "API documentation": "/schema/swagger",
 }

@@ -87,6 +87,12 @@ CONTEXTS = {
         {**MANUAL_LAPSE, "note": None},
     ],
     "registration_complete": [{"assister": ASSISTER, "year": 2026}],
+    "portal_code": [{"username": "ana.torres", "code": "042917", "base_url": "https://x.org"}],
+    "portal_reset": [{"username": "ana.torres", "link": "https://x.org/assister/reset/abc"}],
+    "portal_username": [
+        {"usernames": ["ana.torres"], "base_url": "https://x.org"},
+        {"usernames": ["ana.torres", "ana.t2"], "base_url": "https://x.org"},
+    ],
 }
 
 # Words of English prose that are not Spanish words too ("complete", "active" are both).
@@ -143,6 +149,7 @@ QUOTED_LABELS = ("Not an Agent Broker", "Overview")
 
 
 def _english_words(text: str) -> set[str]:
+    text = re.sub(r"https?://\S+", "", text)  # links name the routes, in English
     for label in QUOTED_LABELS:
         text = text.replace(label, "")
     return {w for w in re.findall(r"[a-záéíóúñü]+", text.lower()) if w in ENGLISH}

@@ -14,7 +14,7 @@ from workflow.core.errors import BadInput, Conflict, NotFound
 from workflow.core.principal import Principal
 from workflow.db import is_sqlite, transaction
 from workflow.engine import audit
-from workflow.tables import Account, ApiToken, ConsumerSession
+from workflow.tables import Account, ApiToken, ConsumerSession, PortalSession
 
 USERS = """
 SELECT u.id, u.username, u.active, u.last_login, a.id AS account_id, a.role,
@@ -60,6 +60,7 @@ async def revoke_everything(user_id: int) -> int:
         )
         revoked = len(rows)
     await ConsumerSession.delete().where(ConsumerSession.user_id == user_id)
+    await PortalSession.delete().where(PortalSession.user_id == user_id)
     await SessionsBase.delete().where(SessionsBase.user_id == user_id)
     forget_tokens()
     return revoked
@@ -73,6 +74,7 @@ _REVOKE_FOR_ASSISTER = (
     "(SELECT id FROM accounts WHERE assister = {})",
     f"DELETE FROM consumer_sessions WHERE user_id IN ({_LOGINS_OF_ASSISTER})",
     f"DELETE FROM sessions WHERE user_id IN ({_LOGINS_OF_ASSISTER})",
+    f"DELETE FROM portal_sessions WHERE user_id IN ({_LOGINS_OF_ASSISTER})",
 )
 
 

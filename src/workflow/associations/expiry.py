@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 from workflow.associations.notices import told_to_consumer
+from workflow.associations.periods import close_periods, how_it_ended
 from workflow.core.roles import Role
 from workflow.db.raw import ids_in, raw
 from workflow.engine.kinds import BulkContext
@@ -32,6 +33,7 @@ async def record_ends(ctx: BulkContext) -> None:
         Association.id.is_in(ctx.ids)
     )
     await raw(RELEASE_ASSISTER_LOCKS.format(ids=ids_in()), ids)
+    await close_periods(ctx.ids, how_it_ended(ctx.actor, ctx.reason), ctx.now)
     if ctx.actor.role == Role.consumer:  # they did it themselves, and the page said so
         return
     consumers = await Association.select(

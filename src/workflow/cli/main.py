@@ -19,6 +19,7 @@ from workflow.cli.common import run_job as _run
 from workflow.cli.db import add_commands as add_db_commands
 from workflow.cli.serve import add_command as add_serve_command
 from workflow.cli.sweep import run_sweep
+from workflow.cli.training import add_commands as add_training_commands
 from workflow.cli.validations import add_commands as add_validation_commands
 from workflow.core.principal import Principal
 from workflow.core.roles import SIGN_IN
@@ -239,6 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
     diagrams.set_defaults(func=cmd_diagrams)
     add_validation_commands(sub)
     add_db_commands(sub)
+    add_training_commands(sub)
     return parser
 
 

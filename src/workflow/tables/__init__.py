@@ -4,14 +4,24 @@ from workflow.tables.accounts import Account, ApiToken
 from workflow.tables.assisters import Assister, NpnStatus
 from workflow.tables.associations import Association, ClientStatus
 from workflow.tables.consumers import ApplicationStatus, Consumer
+from workflow.tables.directory import DirectoryListing
 from workflow.tables.exemptions import ExemptionRequest, ExemptionState
 from workflow.tables.history import History
 from workflow.tables.messages import Delivery, Message
 from workflow.tables.organizations import Organization, OrganizationKind
+from workflow.tables.periods import AssociationPeriod, PeriodEnd, PeriodStage
+from workflow.tables.portal import (
+    OneTimeCode,
+    PortalLogin,
+    PortalProfile,
+    PortalSession,
+    RulesAcceptance,
+)
 from workflow.tables.registry import ProducerRecord
 from workflow.tables.security import AuditEntry, LoginAttempt
 from workflow.tables.sessions import ConsumerSession
 from workflow.tables.training import RecordKind, TrainingRecord
+from workflow.tables.training_imports import TrainingImportAttempt, TrainingImportRun
 from workflow.tables.validations import NpnValidation
 
 TABLES = [
@@ -30,6 +40,9 @@ TABLES = [
     LoginAttempt,
 ]
 TABLES += [NpnValidation, ProducerRecord]
+TABLES += [PortalSession, PortalLogin, OneTimeCode, RulesAcceptance, PortalProfile]
+TABLES += [TrainingImportAttempt, TrainingImportRun]
+TABLES += [AssociationPeriod, DirectoryListing]
 
 __all__ = [
     "TABLES",
@@ -38,11 +51,13 @@ __all__ = [
     "ApplicationStatus",
     "Assister",
     "Association",
+    "AssociationPeriod",
     "AuditEntry",
     "ClientStatus",
     "Consumer",
     "ConsumerSession",
     "Delivery",
+    "DirectoryListing",
     "ExemptionRequest",
     "ExemptionState",
     "LoginAttempt",
@@ -50,9 +65,18 @@ __all__ = [
     "Message",
     "NpnStatus",
     "NpnValidation",
+    "OneTimeCode",
+    "PortalLogin",
+    "PortalProfile",
+    "PortalSession",
+    "RulesAcceptance",
     "Organization",
     "OrganizationKind",
+    "PeriodEnd",
+    "PeriodStage",
     "ProducerRecord",
     "RecordKind",
+    "TrainingImportAttempt",
+    "TrainingImportRun",
     "TrainingRecord",
 ]
