@@ -18,6 +18,8 @@ from workflow.core.settings import get_settings
 from workflow.engine import audit
 
 TEXT_FIELDS = ("username", "password", "mfa_code", "mfa_provider_name", "format")
+# A sign-in is a few short fields: anything longer is refused before it is all read.
+MAX_BODY = 16 * 1024
 
 
 class DatabaseLimit(RateLimitProvider):
@@ -39,6 +41,10 @@ def is_sign_in(scope) -> bool:
 async def sign_in_gate(app, scope, receive, send) -> None:
     """Run piccolo's sign-in only for a well-formed body from an address under its limit."""
     messages, body = await _read_body(receive)
+    if body is None:
+        await _answer(send, 413, {"status_code": 413, "detail": "a sign-in body is a few "
+                                  "short fields; this one is too long"})  # fmt: skip
+        return
     problem = _malformed(scope, body)
     if problem:
         field, detail = problem
@@ -56,17 +62,20 @@ async def sign_in_gate(app, scope, receive, send) -> None:
     await app(scope, _replay(messages), send)
 
 
-async def _read_body(receive) -> tuple[list[dict], bytes]:
-    messages, chunks = [], []
+async def _read_body(receive) -> tuple[list[dict], bytes | None]:
+    """The body's messages (to hand on to piccolo) and the body; ``None`` if too long."""
+    messages, size = [], 0
     while True:
         message = await receive()
         messages.append(message)
         if message["type"] != "http.request":
             break
-        chunks.append(message.get("body", b""))
+        size += len(message.get("body", b""))
+        if size > MAX_BODY:
+            return messages, None
         if not message.get("more_body"):
             break
-    return messages, b"".join(chunks)
+    return messages, b"".join(m.get("body", b"") for m in messages if m["type"] == "http.request")
 
 
 def _replay(messages: list[dict]):

@@ -21,6 +21,7 @@ from admin.ui_extras import add_ui_extras
 from admin.user_forms import user_forms
 from workflow.accounts.staff import StaffSession, StaffUser
 from workflow.core.settings import get_settings
+from workflow.db.health import is_unavailable
 from workflow.engine import audit
 from workflow.registry import KINDS
 from workflow.web.auth import ANONYMOUS, allow
@@ -111,10 +112,48 @@ async def _record(scope: Scope, status: int) -> None:
     )
 
 
+def _unavailable_as_503(app):
+    """piccolo-admin answers 500 for any exception, then raises it: hold a 500 back and,
+    if the exception says the database is unavailable, answer 503 with Retry-After as
+    the API does."""
+
+    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+        held: list = []
+
+        async def hold_500(message):
+            if held or (message["type"] == "http.response.start" and message["status"] == 500):
+                held.append(message)
+                return
+            await send(message)
+
+        try:
+            await app(scope, receive, hold_500)
+        except Exception as exc:
+            if not is_unavailable(exc):
+                for message in held:
+                    await send(message)
+                raise
+            await _send_unavailable(send)
+            return
+        for message in held:
+            await send(message)
+
+    return wrapped
+
+
+async def _send_unavailable(send: Send) -> None:
+    retry = str(get_settings().unavailable_retry_after_seconds).encode()
+    body = json.dumps({"status_code": 503, "detail": "the database is unavailable just now; "
+                       "try again shortly"}).encode()  # fmt: skip
+    headers = [(b"content-type", b"application/json"), (b"retry-after", retry)]
+    await send({"type": "http.response.start", "status": 503, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
 @asgi("/admin", is_mount=True, copy_scope=True, opt=allow(ANONYMOUS), include_in_schema=False)
 async def admin_mount(scope: Scope, receive: Receive, send: Send) -> None:
     """piccolo-admin signs staff in with its own session; the API's guard lets it pass."""
-    app = _audited(mfa_gate(admin_app()))
+    app = _audited(mfa_gate(_unavailable_as_503(admin_app())))
     if is_sign_in(scope):
         await sign_in_gate(app, scope, receive, send)
         return

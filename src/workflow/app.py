@@ -44,7 +44,9 @@ from workflow.web.auth import ANONYMOUS, allow, authorize, current_principal
 from workflow.web.errors import EXCEPTION_HANDLERS
 from workflow.web.event_routes import event_route
 from workflow.web.headers import add_security_headers
+from workflow.web.metrics_api import ROUTES as METRICS_ROUTES
 from workflow.web.path_ids import ids_in_range
+from workflow.web.request_metrics import request_metrics
 from workflow.web.screening import screen_request
 from workflow.web.system import ROUTES as SYSTEM_ROUTES
 
@@ -67,6 +69,7 @@ ROUTE_HANDLERS += DIRECTORY_ROUTES
 
 ROUTE_HANDLERS += [ValidationController, SupportController]
 ROUTE_HANDLERS += REGISTRATION_LIST_ROUTES
+ROUTE_HANDLERS += METRICS_ROUTES
 ROUTE_HANDLERS += [admin_mount, StaffPages, CasePages]
 ROUTE_HANDLERS += [SearchController, SearchPage, CaseLists]
 ROUTE_HANDLERS += [TrainingImportPages]
@@ -96,6 +99,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         dependencies={"actor": Provide(current_principal, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,
         before_request=screen_request,
+        middleware=[request_metrics],
         before_send=[add_security_headers, audit_token_writes],
         template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment())),
         openapi_config=OpenAPIConfig(
@@ -117,4 +121,6 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         on_startup=[_open_database] if manage_database else [],
         on_shutdown=[_close_database] if manage_database else [],
         debug=False,
+        # JSON logs: the root logger is serve's (core/logs.py); litestar's own would not be.
+        **({"logging_config": None} if settings.log_format == "json" else {}),
     )

@@ -86,6 +86,9 @@ async def test_malformed_sign_in_input_is_a_400_naming_the_field(web, db):
         assert r.json()["field"] == field and field in r.json()["detail"]
     r = await web.post("/admin/public/login/", json=[1, 2], headers=csrf_headers(web))
     assert r.status_code == 400 and "JSON object" in r.json()["detail"]
+    huge = {"username": name, "password": "x" * 100_000}
+    r = await web.post("/admin/public/login/", json=huge, headers=csrf_headers(web))
+    assert r.status_code == 413
     # Nothing was checked: no attempt recorded.
     assert await LoginAttempt.count() == 0
 

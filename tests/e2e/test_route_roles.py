@@ -19,13 +19,17 @@ from tests.helpers import active_assister, associate, bearer, new_consumer, new_
 from workflow.accounts.service import NewUser, create_user
 
 A, S, G, T, C, ANON = "admin", "support", "agency_admin", "assister", "consumer", "anonymous"
-ROLES = (A, S, G, T, C, ANON)
+M = "metrics"  # a scraper's token: /metrics and what is public, nothing else
+ROLES = (A, S, G, T, C, M, ANON)
 EVERYONE = {ANON}
 STAFF = {A, S}
 
 POLICY: dict[tuple[str, str], set[str]] = {
     ("GET", "/"): EVERYONE,
     ("GET", "/health"): EVERYONE,
+    ("GET", "/health/live"): EVERYONE,
+    ("GET", "/health/ready"): EVERYONE,
+    ("GET", "/metrics"): {A, M},
     ("GET", "/noop"): {A, S, G, T, C},
     ("GET", "/assisters"): {A, S, G},
     ("POST", "/assisters"): {A, G},
@@ -229,6 +233,7 @@ async def _world(client, admin) -> dict:
         G: await _headers(G, organization_id=org),
         T: await _headers(T, assister_id=mine["id"]),
         C: consumer,
+        M: await _headers(M),
         ANON: {},
     }
     return {

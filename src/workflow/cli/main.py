@@ -16,6 +16,7 @@ from workflow.accounts import login
 from workflow.accounts import management as users
 from workflow.accounts.service import NewUser, create_user
 from workflow.cli.common import run_job as _run
+from workflow.cli.db import add_commands as add_db_commands
 from workflow.cli.serve import add_command as add_serve_command
 from workflow.cli.sweep import run_sweep
 from workflow.cli.training import add_commands as add_training_commands
@@ -238,6 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     diagrams.set_defaults(func=cmd_diagrams)
     add_validation_commands(sub)
+    add_db_commands(sub)
     add_training_commands(sub)
     return parser
 
@@ -260,6 +262,12 @@ def database_problem(exc: Exception) -> str | None:
     url = re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", get_settings().database_url)
     if isinstance(exc, UnsupportedDatabaseUrl):
         return str(exc)
+    if isinstance(exc, asyncpg.InsufficientPrivilegeError):
+        return (
+            f"the database user in {url} may not do this ({exc}): migrations run as the "
+            "tables' owner (`workflow migrate` with the owner's URL); the service's runtime "
+            "role only reads and writes rows"
+        )
     if isinstance(exc, asyncpg.InvalidCatalogNameError):
         return f"the database in {url} does not exist: create it (createdb) or fix the URL"
     if isinstance(

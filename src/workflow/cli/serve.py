@@ -72,6 +72,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if args.demo:
             print(await load_demo(skip_if_present=True))
 
+    settings = get_settings()
+    if not settings.database_url.startswith("sqlite") and not settings.mfa_encryption_key:
+        print(
+            "warning: WORKFLOW_MFA_ENCRYPTION_KEY is not set: staff MFA secrets are encrypted "
+            "with ./mfa.key, which only this process reads; set the key if another process "
+            "or host serves this database",
+            file=sys.stderr,
+        )
     status = run_job(prepare)
     if status:
         return status
@@ -88,7 +96,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         http=DeadlineProtocol,
         log_level=args.log_level,
-        log_config=uvicorn_log_config(),
+        log_config=uvicorn_log_config(get_settings().log_format),
         # Behind a reverse proxy, trust its X-Forwarded-For only from these addresses.
         forwarded_allow_ips=args.forwarded_allow_ips,
         # A worker importing the app on a busy machine can take seconds to answer the

@@ -14,6 +14,7 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
+from workflow.core.logs import CORRELATION_ID
 from workflow.core.principal import Principal
 from workflow.db.raw import raw
 
@@ -21,7 +22,8 @@ log = logging.getLogger("workflow.audit")
 
 # Set per request by the API, so entries written deep inside carry where they came from.
 REQUEST_SOURCE: ContextVar[str] = ContextVar("request_source", default="")
-CORRELATION_ID: ContextVar[str] = ContextVar("correlation_id", default="")
+# CORRELATION_ID (imported above) is the request's correlation id, also in every log line.
+__all__ = ["CORRELATION_ID", "REQUEST_SOURCE", "record", "record_outside", "row"]
 
 AUDIT_INSERT = """
 INSERT INTO audit_log

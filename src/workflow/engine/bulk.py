@@ -24,6 +24,7 @@ from typing import Any
 
 from workflow.core.errors import MachineError
 from workflow.core.machine import Decision
+from workflow.core.metrics import event_applied, event_refused
 from workflow.core.principal import Principal
 from workflow.core.sensitive import refuse_sensitive
 from workflow.db import transaction
@@ -232,6 +233,9 @@ def _outcome(kind: CaseKind, event: str, decisions, moved: Moved) -> BulkOutcome
             outcome.stale.append(case_id)  # changed since it was chosen
         else:
             outcome.refused[case_id] = decisions.get(state) or kind.spec.not_allowed(event, state)
+    event_applied(kind.name, event, sum(len(ids) for ids in outcome.applied.values()))
+    event_refused(kind.name, event, "stale", len(outcome.stale))
+    event_refused(kind.name, event, "not_allowed", len(outcome.refused))
     return outcome
 
 

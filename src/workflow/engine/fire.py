@@ -32,6 +32,7 @@ from workflow.core.errors import (
     Unavailable,
     UnknownEvent,
 )
+from workflow.core.metrics import event_applied, event_refused
 from workflow.core.principal import Principal
 from workflow.core.roles import a_role
 from workflow.core.sensitive import refuse_sensitive
@@ -63,11 +64,18 @@ async def fire(cmd: FireEvent) -> EventOutcome:
         gather = on.prepare is not None and not cmd.prepared
         outcome = await (_prepared(on, cmd) if gather else _apply(on, cmd, cmd.data))
     except MachineError as exc:
+        event_refused(cmd.kind.name, _known(cmd), exc)
         await _audit_refusal(cmd, exc)
         raise
+    event_applied(cmd.kind.name, cmd.event)
     if on.then is not None:
         outcome = replace(outcome, followed_by=await on.then(cmd, outcome))
     return outcome
+
+
+def _known(cmd: FireEvent) -> str:
+    """The event's name for a metric label: a name the caller typed may be anything."""
+    return cmd.event if cmd.event in cmd.kind.spec.events else "(unknown event)"
 
 
 def screen(cmd: FireEvent) -> None:

@@ -17,6 +17,9 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from workflow.core import errors as e
+from workflow.core.settings import get_settings
+from workflow.db.health import is_unavailable
+from workflow.web.auth import route_of
 
 log = logging.getLogger("workflow.api")
 
@@ -123,7 +126,25 @@ def not_utf8(_: Request, exc: UnicodeDecodeError) -> Response:
     return _bad_request("the body is not UTF-8 text; send JSON encoded as UTF-8")
 
 
+def unavailable(request: Request, exc: BaseException) -> Response:
+    """The database cannot be reached or cannot write now (a restart, a full disk): 503
+    with ``Retry-After``, never a 500; nothing was half-applied (the transaction did not
+    commit)."""
+    retry = get_settings().unavailable_retry_after_seconds
+    log.warning(
+        "database unavailable on %s %s: %s", request.method, route_of(request), type(exc).__name__
+    )
+    body = {
+        "status_code": 503,
+        "detail": f"the database is unavailable just now; nothing was changed. Try again in "
+        f"{retry} seconds",
+    }
+    return Response(content=body, status_code=503, headers={"Retry-After": str(retry)})
+
+
 def unexpected_error(request: Request, exc: Exception) -> Response:
+    if is_unavailable(exc):
+        return unavailable(request, exc)
     correlation_id = uuid.uuid4().hex
     # The exception's class and where it was raised, not its message: database errors
     # quote the row's values, which may be a consumer's personal data.
@@ -131,7 +152,7 @@ def unexpected_error(request: Request, exc: Exception) -> Response:
         "unhandled error %s on %s %s: %s\n%s",
         correlation_id,
         request.method,
-        request.url.path,
+        route_of(request),
         type(exc).__name__,
         "".join(traceback.format_tb(exc.__traceback__)),
     )
