@@ -30,6 +30,7 @@ from workflow.diagrams.api import DiagramController, case_diagram_routes, diagra
 from workflow.exemptions.api import ExemptionController
 from workflow.organizations.api import OrganizationController
 from workflow.registry import KINDS
+from workflow.sessions.api import SessionController
 from workflow.sweep.scheduler import start_jobs
 from workflow.validations.api import ValidationController
 from workflow.validations.support_api import SupportController
@@ -59,6 +60,7 @@ ROUTE_HANDLERS += [ValidationController, SupportController]
 ROUTE_HANDLERS += REGISTRATION_LIST_ROUTES
 ROUTE_HANDLERS += [admin_mount, StaffPages, CasePages]
 ROUTE_HANDLERS += [TrainingImportPages]
+ROUTE_HANDLERS += [SessionController]
 # Every machine's events and per-case diagram, from the registry: a new kind gets both.
 for kind in KINDS.values():
     ROUTE_HANDLERS += [event_route(kind), *case_diagram_routes(kind)]

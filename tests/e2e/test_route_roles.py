@@ -97,6 +97,25 @@ POLICY: dict[tuple[str, str], set[str]] = {
     ("GET", "/staff/cases/{machine:str}/{case_id:int}"): STAFF,
     ("POST", "/staff/cases/{machine:str}/{case_id:int}/events/{event:str}"): STAFF,
 }
+# Training operations (issue 17): result imports, scheduled sessions and sign-ups.
+POLICY.update(
+    {
+        ("GET", "/staff/training/import"): STAFF,
+        ("POST", "/staff/training/import"): {A},
+        ("GET", "/staff/training/imports/{run_id:int}/results.csv"): STAFF,
+        ("GET", "/training/sessions"): {A, S, T},
+        ("POST", "/training/sessions"): {A},
+        ("GET", "/training/sessions/{session_id:int}"): {A, S, T},
+        ("POST", "/training/sessions/{session_id:int}/signups"): {A, T},
+        ("GET", "/training/signups/mine"): {T},
+        ("GET", "/training/signups/{signup_id:int}"): {A, S, T},
+        ("POST", "/training/signups/{signup_id:int}/events/{event:str}"): {A, S, T},
+        ("GET", "/training/signups/{signup_id:int}/diagram.svg"): {A, S, T},
+        ("GET", "/training/signups/{signup_id:int}/diagram.mmd"): {A, S, T},
+    }
+)
+# Ids of things the example world does not hold (reads of them are the documented 404).
+ABSENT_IDS = {"session_id": 10**6, "signup_id": 10**6, "run_id": 10**6}
 # The OpenAPI document and its viewers are public; piccolo-admin signs staff in itself.
 PUBLIC_PREFIXES = ("/schema", "/admin")
 
@@ -237,6 +256,7 @@ def _url(path: str, ids: dict, world: dict, role: str | None = None) -> str:
     }
     case_id = next((v for prefix, v in case.items() if path.startswith(prefix)), 1)
     values = {
+        **ABSENT_IDS,
         **ids,
         "case_id": case_id,
         "user_id": world["user_id"],
@@ -282,6 +302,11 @@ READ_NOT_FOUND = {
     ("/assisters/{assister_id:int}/validation/history", "*"),
     ("/assisters/{assister_id:int}/validation/diagram.svg", "*"),
     ("/assisters/{assister_id:int}/validation/diagram.mmd", "*"),
+    ("/staff/training/imports/{run_id:int}/results.csv", "*"),
+    ("/training/sessions/{session_id:int}", "*"),
+    ("/training/signups/{signup_id:int}", "*"),
+    ("/training/signups/{signup_id:int}/diagram.svg", "*"),
+    ("/training/signups/{signup_id:int}/diagram.mmd", "*"),
 }
 
 

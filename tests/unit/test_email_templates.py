@@ -3,7 +3,7 @@ English sentence leaks into the Spanish messages (the lapse notice used to carry
 sweep's English rule text)."""
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -88,6 +88,21 @@ CONTEXTS = {
     ],
     "registration_complete": [{"assister": ASSISTER, "year": 2026}],
 }
+
+# Training sessions: a seat confirmed, the waiting list, the reminder the day before.
+SESSION = {
+    "assister": ASSISTER,
+    "course": "full",
+    "training_year": "TY2027",
+    "session_language": "es",
+    "starts_at": datetime(2026, 10, 6, 15, 0, tzinfo=UTC),
+    "time_zone": "UTC",
+    "online": False,
+    "place": "Salem Library",
+}
+CONTEXTS["session_confirmed"] = [SESSION, {**SESSION, "online": True, "place": None}]
+CONTEXTS["session_waitlisted"] = [{**SESSION, "place_in_line": 3}]
+CONTEXTS["session_reminder"] = [SESSION, {**SESSION, "online": True, "session_language": "en"}]
 
 # Words of English prose that are not Spanish words too ("complete", "active" are both).
 ENGLISH = set(

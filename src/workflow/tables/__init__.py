@@ -13,6 +13,7 @@ from workflow.tables.security import AuditEntry, LoginAttempt
 from workflow.tables.sessions import ConsumerSession
 from workflow.tables.training import RecordKind, TrainingRecord
 from workflow.tables.training_imports import TrainingImportAttempt, TrainingImportRun
+from workflow.tables.training_sessions import TrainingSession, TrainingSignup
 from workflow.tables.validations import NpnValidation
 
 TABLES = [
@@ -32,6 +33,7 @@ TABLES = [
 ]
 TABLES += [NpnValidation, ProducerRecord]
 TABLES += [TrainingImportAttempt, TrainingImportRun]
+TABLES += [TrainingSession, TrainingSignup]
 
 __all__ = [
     "TABLES",
@@ -57,6 +59,8 @@ __all__ = [
     "ProducerRecord",
     "RecordKind",
     "TrainingImportAttempt",
+    "TrainingSession",
+    "TrainingSignup",
     "TrainingImportRun",
     "TrainingRecord",
 ]
