@@ -32,8 +32,8 @@ async def setup(client, admin, people=4, **session):
         crowd = []
         for i in range(people):
             language = "es" if i % 2 else "en"
-            crowd.append(await new_assister(client, admin, name=f"Person {i}", language=language,
-                                            email=f"p{i}@example.org", organization_id=org))  # fmt: skip
+            person = {"name": f"Person {i}", "email": f"p{i}@example.org", "language": language}
+            crowd.append(await new_assister(client, admin, organization_id=org, **person))
         r = await client.post("/training/sessions", json={**SESSION, **session}, headers=admin)
         assert r.status_code == 201, r.text
     return r.json(), crowd
