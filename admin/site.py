@@ -28,6 +28,7 @@ SIDEBAR_LINKS = {
     "Dashboard": "/staff/dashboard",
     "Stuck validations (support queue)": "/staff/validations",
     "Import training results": "/staff/training/import",
+    "Training sessions": "/staff/training/sessions/",
     "State diagrams": "/diagrams.html",
     "API documentation": "/schema/swagger",
 }

@@ -13,6 +13,7 @@ from litestar.template import TemplateConfig
 
 from admin.case_page import CasePages
 from admin.pages import StaffPages
+from admin.session_pages import SessionPages
 from admin.site import admin_mount
 from admin.training_pages import TrainingImportPages
 from workflow.accounts.api import UserController
@@ -59,7 +60,7 @@ ROUTE_HANDLERS += [UserController]
 ROUTE_HANDLERS += [ValidationController, SupportController]
 ROUTE_HANDLERS += REGISTRATION_LIST_ROUTES
 ROUTE_HANDLERS += [admin_mount, StaffPages, CasePages]
-ROUTE_HANDLERS += [TrainingImportPages]
+ROUTE_HANDLERS += [TrainingImportPages, SessionPages]
 ROUTE_HANDLERS += [SessionController]
 # Every machine's events and per-case diagram, from the registry: a new kind gets both.
 for kind in KINDS.values():

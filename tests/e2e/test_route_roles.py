@@ -112,6 +112,14 @@ POLICY.update(
         ("POST", "/training/signups/{signup_id:int}/events/{event:str}"): {A, S, T},
         ("GET", "/training/signups/{signup_id:int}/diagram.svg"): {A, S, T},
         ("GET", "/training/signups/{signup_id:int}/diagram.mmd"): {A, S, T},
+        ("GET", "/staff/training/sessions"): STAFF,
+        ("POST", "/staff/training/sessions"): {A},
+        ("GET", "/staff/training/sessions/{session_id:int}"): STAFF,
+        ("POST", "/staff/training/sessions/{session_id:int}/signups"): {A},
+        (
+            "POST",
+            "/staff/training/sessions/{session_id:int}/signups/{signup_id:int}/{event:str}",
+        ): {A},
     }
 )
 # Ids of things the example world does not hold (reads of them are the documented 404).
@@ -304,6 +312,7 @@ READ_NOT_FOUND = {
     ("/assisters/{assister_id:int}/validation/diagram.mmd", "*"),
     ("/staff/training/imports/{run_id:int}/results.csv", "*"),
     ("/training/sessions/{session_id:int}", "*"),
+    ("/staff/training/sessions/{session_id:int}", "*"),
     ("/training/signups/{signup_id:int}", "*"),
     ("/training/signups/{signup_id:int}/diagram.svg", "*"),
     ("/training/signups/{signup_id:int}/diagram.mmd", "*"),
