@@ -7,6 +7,7 @@ from workflow.tables.consumers import ApplicationStatus, Consumer
 from workflow.tables.exemptions import ExemptionRequest, ExemptionState
 from workflow.tables.history import History
 from workflow.tables.messages import Delivery, Message
+from workflow.tables.optional_courses import OptionalCourseRecord
 from workflow.tables.organizations import Organization, OrganizationKind
 from workflow.tables.registry import ProducerRecord
 from workflow.tables.security import AuditEntry, LoginAttempt
@@ -33,7 +34,7 @@ TABLES = [
 ]
 TABLES += [NpnValidation, ProducerRecord]
 TABLES += [TrainingImportAttempt, TrainingImportRun]
-TABLES += [TrainingSession, TrainingSignup]
+TABLES += [TrainingSession, TrainingSignup, OptionalCourseRecord]
 
 __all__ = [
     "TABLES",
@@ -52,6 +53,7 @@ __all__ = [
     "LoginAttempt",
     "History",
     "Message",
+    "OptionalCourseRecord",
     "NpnStatus",
     "NpnValidation",
     "Organization",
