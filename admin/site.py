@@ -29,6 +29,7 @@ SIDEBAR_LINKS = {
     "Stuck validations (support queue)": "/staff/validations",
     "Import training results": "/staff/training/import",
     "Training sessions": "/staff/training/sessions/",
+    "Open Enrollment readiness": "/staff/reports/open-enrollment-readiness",
     "State diagrams": "/diagrams.html",
     "API documentation": "/schema/swagger",
 }

@@ -13,6 +13,7 @@ from litestar.template import TemplateConfig
 
 from admin.case_page import CasePages
 from admin.pages import StaffPages
+from admin.readiness_pages import ReadinessPages
 from admin.session_pages import SessionPages
 from admin.site import admin_mount
 from admin.training_pages import TrainingImportPages
@@ -30,6 +31,7 @@ from workflow.db import connect, disconnect
 from workflow.diagrams.api import DiagramController, case_diagram_routes, diagrams_page
 from workflow.exemptions.api import ExemptionController
 from workflow.organizations.api import OrganizationController
+from workflow.readiness.api import ReadinessController
 from workflow.registry import KINDS
 from workflow.sessions.api import SessionController
 from workflow.sweep.scheduler import start_jobs
@@ -60,8 +62,8 @@ ROUTE_HANDLERS += [UserController]
 ROUTE_HANDLERS += [ValidationController, SupportController]
 ROUTE_HANDLERS += REGISTRATION_LIST_ROUTES
 ROUTE_HANDLERS += [admin_mount, StaffPages, CasePages]
-ROUTE_HANDLERS += [TrainingImportPages, SessionPages]
-ROUTE_HANDLERS += [SessionController]
+ROUTE_HANDLERS += [TrainingImportPages, SessionPages, ReadinessPages]
+ROUTE_HANDLERS += [SessionController, ReadinessController]
 # Every machine's events and per-case diagram, from the registry: a new kind gets both.
 for kind in KINDS.values():
     ROUTE_HANDLERS += [event_route(kind), *case_diagram_routes(kind)]

@@ -4,7 +4,15 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from tests.admin.helpers import PASSWORD, staff_user
-from tests.helpers import new_assister, new_org
+from tests.helpers import (
+    UNKNOWN_NPN,
+    VALID,
+    load_sample_registry,
+    new_assister,
+    new_broker,
+    new_org,
+    registered_broker,
+)
 from workflow.core.settings import get_settings
 
 
@@ -73,3 +81,14 @@ async def test_session_pages(client, admin, live_server, page, screenshot):
     roster = await page.get_by_role("table", name="Roster").inner_text()
     assert "Carla Diaz" in roster.split("cancelled")[0]  # promoted above the cancelled one
     await screenshot("2-roster")
+
+
+async def test_readiness_page(client, admin, live_server, page, screenshot):
+    await load_sample_registry()
+    await registered_broker(client, admin, VALID)
+    await new_broker(client, admin, UNKNOWN_NPN)
+    await staff_sign_in(page, live_server.url)
+    await page.goto(live_server.url + "/staff/reports/open-enrollment-readiness")
+    await page.get_by_role("heading", name="Open Enrollment readiness").wait_for()
+    assert "2 brokers are not ready." in await page.content()
+    await screenshot("1-report")

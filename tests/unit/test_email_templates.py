@@ -103,6 +103,11 @@ SESSION = {
 CONTEXTS["session_confirmed"] = [SESSION, {**SESSION, "online": True, "place": None}]
 CONTEXTS["session_waitlisted"] = [{**SESSION, "place_in_line": 3}]
 CONTEXTS["session_reminder"] = [SESSION, {**SESSION, "online": True, "session_language": "en"}]
+# Open Enrollment readiness: every missing step, and just one.
+READINESS = {"assister": ASSISTER, "open_enrollment": date(2026, 11, 1), "days_left": 30,
+             "training_year": "TY2027", "missing": ["npn_not_valid", "no_marketplace_role",
+             "not_certified", "not_registered", "not_active"]}  # fmt: skip
+CONTEXTS["oe_readiness_reminder"] = [READINESS, {**READINESS, "missing": ["not_active"]}]
 
 # Words of English prose that are not Spanish words too ("complete", "active" are both).
 ENGLISH = set(
