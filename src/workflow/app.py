@@ -11,6 +11,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template import TemplateConfig
 
+from admin.case_list import CaseLists
 from admin.case_page import CasePages
 from admin.pages import StaffPages
 from admin.readiness_pages import ReadinessPages
@@ -22,6 +23,7 @@ from workflow.assisters.api import AssisterController
 from workflow.assisters.registration_list_api import ROUTES as REGISTRATION_LIST_ROUTES
 from workflow.associations.api import AssociationController
 from workflow.associations.clients_api import ClientController
+from workflow.associations.periods_api import ROUTES as PERIOD_ROUTES
 from workflow.consumers.api import ConsumerController
 from workflow.consumers.login_pages import ConsumerLoginController
 from workflow.consumers.pages import ConsumerPagesController
@@ -29,14 +31,18 @@ from workflow.core.settings import Settings, get_settings
 from workflow.core.templating import environment
 from workflow.db import connect, disconnect
 from workflow.diagrams.api import DiagramController, case_diagram_routes, diagrams_page
+from workflow.directory.api import ROUTES as DIRECTORY_ROUTES
 from workflow.exemptions.api import ExemptionController
 from workflow.organizations.api import OrganizationController
+from workflow.portal.routes import PORTAL_ROUTES
 from workflow.readiness.api import ReadinessController
 from workflow.registry import KINDS
+from workflow.search.api import SearchController, SearchPage
 from workflow.sessions.api import SessionController
 from workflow.sweep.scheduler import start_jobs
 from workflow.validations.api import ValidationController
 from workflow.validations.support_api import SupportController
+from workflow.web.api_docs import render_plugins, static_files
 from workflow.web.audit_hooks import audit_token_writes
 from workflow.web.auth import ANONYMOUS, allow, authorize, current_principal
 from workflow.web.errors import EXCEPTION_HANDLERS
@@ -58,10 +64,15 @@ ROUTE_HANDLERS += [ConsumerController, AssociationController, ClientController]
 ROUTE_HANDLERS += [ConsumerLoginController, ConsumerPagesController]
 ROUTE_HANDLERS += [DiagramController, diagrams_page]
 ROUTE_HANDLERS += [UserController]
+ROUTE_HANDLERS += [static_files]
+ROUTE_HANDLERS += PORTAL_ROUTES
+ROUTE_HANDLERS += PERIOD_ROUTES
+ROUTE_HANDLERS += DIRECTORY_ROUTES
 
 ROUTE_HANDLERS += [ValidationController, SupportController]
 ROUTE_HANDLERS += REGISTRATION_LIST_ROUTES
 ROUTE_HANDLERS += [admin_mount, StaffPages, CasePages]
+ROUTE_HANDLERS += [SearchController, SearchPage, CaseLists]
 ROUTE_HANDLERS += [TrainingImportPages, SessionPages, ReadinessPages]
 ROUTE_HANDLERS += [SessionController, ReadinessController]
 # Every machine's events and per-case diagram, from the registry: a new kind gets both.
@@ -98,6 +109,8 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             description="Assister program back office: lifecycle, associations, validations.",
             # The API's own description is public, like the home page.
             openapi_router=Router(path="/schema", route_handlers=[], opt=allow(ANONYMOUS)),
+            # Swagger UI from files shipped in the package; error answers in the document.
+            render_plugins=render_plugins(),
             components=Components(
                 security_schemes={"BearerToken": SecurityScheme(type="http", scheme="bearer")}
             ),

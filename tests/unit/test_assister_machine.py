@@ -62,7 +62,15 @@ OPTIONAL = "record_optional_course"  # recorded in any state but deactivated
         ),
         (
             "registered",
-            ["complete_training", "record_exam", OPTIONAL, "activate", "lapse", "deactivate"],
+            [
+                "complete_training",
+                "record_exam",
+                OPTIONAL,
+                "activate",
+                "reissue_activation",
+                "lapse",
+                "deactivate",
+            ],
         ),
         ("active", ["complete_training", "record_exam", OPTIONAL, "lapse", "deactivate"]),
         ("lapsed", ["complete_training", OPTIONAL, "deactivate"]),
@@ -210,6 +218,21 @@ def test_every_event_declares_roles_and_every_transition_a_known_event():
     triggers = {t["trigger"] for t in ASSISTER.transitions}
     assert triggers == set(ASSISTER.events)
     assert all(spec.roles for spec in ASSISTER.events.values())
+
+
+BROKER_FACTS = {"kind": "broker", "npn_status": "escalated", "marketplace_role": "individual"}
+
+
+def test_blocked_lists_guard_refusals_judged_on_facts_alone():
+    blocked = ASSISTER.blocked("exam_passed", BROKER_FACTS)
+    assert [event for event, _ in blocked] == ["register"]
+    assert "NPN not validated" in blocked[0][1] and "'escalated'" in blocked[0][1]
+    # A valid NPN: register's other guard needs the agreements (event data): not judged.
+    assert ASSISTER.blocked("exam_passed", {**BROKER_FACTS, "npn_status": "valid"}) == []
+    # activate's guards all read the typed Registration Number: never listed.
+    assert ASSISTER.blocked("registered", {**BROKER_FACTS, "npn_status": "valid"}) == []
+    # Nothing is listed from a state the event does not leave.
+    assert ASSISTER.blocked("onboarded", BROKER_FACTS) == []
 
 
 NEW_HIRE = {"onboarded_on": date(2026, 8, 1), "first_training_year": 2027}

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from workflow.core.errors import BadInput
+from workflow.core.zips import coordinates
 
 ADDRESS_PARTS = ("street", "city", "state", "zip")
 # USPS codes of the states, DC and the territories a marketplace serves.
@@ -25,8 +26,9 @@ class Address:
     zip: str
 
 
-def address_columns(address: Mapping[str, str]) -> dict[str, str]:
-    """The address's column values, cleaned; 400 naming the part that is wrong."""
+def address_columns(address: Mapping[str, str]) -> dict[str, Any]:
+    """The address's column values, cleaned, with its ZIP code's coordinates (for the
+    public directory); 400 naming the part that is wrong."""
     values = {f"address_{part}": (address.get(part) or "").strip() for part in ADDRESS_PARTS}
     for part in ADDRESS_PARTS:
         if not values[f"address_{part}"]:
@@ -38,7 +40,7 @@ def address_columns(address: Mapping[str, str]) -> dict[str, str]:
             "postal code, e.g. MN",
             field="address.state",
         )
-    return values
+    return {**values, **coordinates(values["address_zip"])}
 
 
 def address_of(row: Mapping[str, Any]) -> dict[str, str] | None:

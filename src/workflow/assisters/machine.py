@@ -213,11 +213,14 @@ def registration_number_matches(case: Case) -> str | None:
     return None
 
 
+EMAIL_MISMATCH = "email does not match: enter the exact address the activation email was sent to"
+
+
 @guard("email is the one the activation email went to")
 def email_matches(case: Case) -> str | None:
     expected = (case.facts["registration_email"] or "").strip().lower()
     if case.data["email"].strip().lower() != expected:
-        return "email does not match: enter the exact address the activation email was sent to"
+        return EMAIL_MISMATCH
     return None
 
 
@@ -332,6 +335,8 @@ ASSISTER = MachineSpec(
             "dest": _S.active,
             "conditions": [registration_number_matches, email_matches],
         },
+        # A lost Registration Number: a new one replaces it, the state stays.
+        {"trigger": "reissue_activation", "source": _S.registered, "dest": "="},
         {
             "trigger": "lapse",
             "source": [_S.trained, _S.exam_passed, _S.registered, _S.active],
@@ -369,6 +374,11 @@ ASSISTER = MachineSpec(
             "activates the account with the Registration Number and email",
             ActivateData,
             redact=("registration_number",),
+        ),
+        "reissue_activation": EventSpec(
+            frozenset({Role.admin, Role.support}),
+            "sends a new activation email with a new Registration Number; the old one "
+            "stops working",
         ),
         "lapse": EventSpec(frozenset({Role.admin, Role.system}), "training-year deadline missed"),
         "deactivate": EventSpec(

@@ -15,6 +15,7 @@ from typing import Any
 from workflow.associations import notices
 from workflow.associations.expiry import record_ends
 from workflow.associations.machine import ASSOCIATION, AssociationState
+from workflow.associations.periods import close_period, how_it_ended, open_period
 from workflow.consumers.service import lock_consumer, lock_consumers_of
 from workflow.core.errors import GuardRefused
 from workflow.core.principal import Principal
@@ -22,7 +23,7 @@ from workflow.core.roles import SEES_EVERYTHING, Role
 from workflow.engine.command import FireEvent
 from workflow.engine.fire import fire
 from workflow.engine.kinds import BulkContext, CaseKind, EffectContext, On
-from workflow.tables import Assister, Association, ClientStatus
+from workflow.tables import Assister, Association, ClientStatus, PeriodEnd, PeriodStage
 
 # Version of the Assister Authorization / Agent of Record text the consumer accepts
 # (templates/pages/consumer/terms_text.html); stored with each confirmation.
@@ -154,13 +155,24 @@ async def _check_transfer_target(ctx: EffectContext) -> None:
 
 async def record_confirmation(ctx: EffectContext) -> None:
     ctx.set(confirmed_at=ctx.now, terms_accepted_at=ctx.now, terms_version=TERMS_VERSION)
+    row = ctx.row
+    ctx.add(close_period(row["id"], PeriodEnd.confirmed, ctx.now))
+    ctx.add(
+        open_period(row["id"], row["consumer"], row["assister"], PeriodStage.confirmed, ctx.now)
+    )
     notices.confirmed(ctx)
 
 
 async def record_end(ctx: EffectContext) -> None:
     """Ending an association also ends the assister's hold on the application."""
-    ctx.set(ended_at=ctx.now, end_reason=ctx.reason or f"ended by the {ctx.actor.role}")
+    message = ctx.decision.data.get("message_to_consumer")
+    ctx.set(
+        ended_at=ctx.now,
+        end_reason=ctx.reason or f"ended by the {ctx.actor.role}",
+        end_message=notices.told_to_consumer(ctx.actor.role, ctx.reason, message),
+    )
     ctx.write(RELEASE_ASSISTER_LOCK, ctx.row["consumer"], ctx.row["assister"])
+    ctx.add(close_period(ctx.row["id"], how_it_ended(ctx.actor, ctx.reason), ctx.now))
     notices.ended(ctx)
 
 
@@ -179,6 +191,10 @@ async def move_to_new_assister(ctx: EffectContext) -> dict[str, Any]:
         transferred_at=ctx.now,
     )
     ctx.write(RELEASE_ASSISTER_LOCK, ctx.row["consumer"], ctx.row["assister"])
+    # A transfer ends one period and starts another: the old assister's stays as it was.
+    to_assister, row = ctx.decision.data["to_assister_id"], ctx.row
+    ctx.add(close_period(row["id"], PeriodEnd.transferred, ctx.now))
+    ctx.add(open_period(row["id"], row["consumer"], to_assister, PeriodStage.confirmed, ctx.now))
     await notices.transferred(ctx)
     return {"from_assister_id": ctx.row["assister"]}
 

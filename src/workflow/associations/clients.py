@@ -137,11 +137,12 @@ async def export_clients(
     writer.writerow(CSV_COLUMNS)
     for row in await Association.raw(select, assister_id):
         row = _client(row)
-        writer.writerow([_cell(row[c]) for c in CSV_COLUMNS])
+        writer.writerow([csv_cell(row[c]) for c in CSV_COLUMNS])
     return out.getvalue()
 
 
-def _cell(value: Any) -> str:
+def csv_cell(value: Any) -> str:
+    """A CSV cell: ISO times, and text that no spreadsheet runs as a formula."""
     if value is None:
         return ""
     text = value.isoformat() if isinstance(value, datetime) else str(value)

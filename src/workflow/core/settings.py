@@ -153,9 +153,18 @@ class Settings:
     # Host names the admin is served under: over HTTPS its CSRF check requires the
     # request's Origin or Referer to name one of them.
     allowed_hosts: tuple[str, ...] = ("localhost", "127.0.0.1")
-    # Admin sign-in attempts per client address per 5 minutes (in memory, per process;
-    # the lockout in the database is what holds across processes).
+    # Admin sign-in attempts per client address per 5 minutes, counted in the database
+    # (every process and host shares the count; the per-account lockout is separate).
     staff_login_rate_limit: int = 20
+    # Where people reach the service: links in e-mails (password reset) start with it,
+    # never with the Host a request claims.
+    public_url: str = "http://localhost:8000"
+    # A request's headers and body must arrive within this many seconds (issue 16).
+    request_timeout_seconds: float = 30.0
+    # Logs: "text" (uvicorn's) or "json" (one object a line, for shipping).
+    log_format: str = "text"
+    # A database that cannot be reached: clients are told to retry after this long.
+    unavailable_retry_after_seconds: int = 5
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -208,6 +217,10 @@ class Settings:
             staff_mfa_required=_env_bool("STAFF_MFA_REQUIRED", False),
             mfa_encryption_key=_env("MFA_ENCRYPTION_KEY", ""),
             staff_login_rate_limit=_env_int("STAFF_LOGIN_RATE_LIMIT", 20),
+            public_url=_env("PUBLIC_URL", "http://localhost:8000").rstrip("/"),
+            request_timeout_seconds=_env_float("REQUEST_TIMEOUT_SECONDS", 30.0),
+            log_format=_env("LOG_FORMAT", "text").strip().lower(),
+            unavailable_retry_after_seconds=_env_int("UNAVAILABLE_RETRY_AFTER_SECONDS", 5),
             allowed_hosts=tuple(
                 h.strip()
                 for h in _env("ALLOWED_HOSTS", "localhost,127.0.0.1").split(",")

@@ -4,11 +4,20 @@ from workflow.tables.accounts import Account, ApiToken
 from workflow.tables.assisters import Assister, NpnStatus
 from workflow.tables.associations import Association, ClientStatus
 from workflow.tables.consumers import ApplicationStatus, Consumer
+from workflow.tables.directory import DirectoryListing
 from workflow.tables.exemptions import ExemptionRequest, ExemptionState
 from workflow.tables.history import History
 from workflow.tables.messages import Delivery, Message
 from workflow.tables.optional_courses import OptionalCourseRecord
 from workflow.tables.organizations import Organization, OrganizationKind
+from workflow.tables.periods import AssociationPeriod, PeriodEnd, PeriodStage
+from workflow.tables.portal import (
+    OneTimeCode,
+    PortalLogin,
+    PortalProfile,
+    PortalSession,
+    RulesAcceptance,
+)
 from workflow.tables.registry import ProducerRecord
 from workflow.tables.security import AuditEntry, LoginAttempt
 from workflow.tables.sessions import ConsumerSession
@@ -33,8 +42,10 @@ TABLES = [
     LoginAttempt,
 ]
 TABLES += [NpnValidation, ProducerRecord]
+TABLES += [PortalSession, PortalLogin, OneTimeCode, RulesAcceptance, PortalProfile]
 TABLES += [TrainingImportAttempt, TrainingImportRun]
 TABLES += [TrainingSession, TrainingSignup, OptionalCourseRecord]
+TABLES += [AssociationPeriod, DirectoryListing]
 
 __all__ = [
     "TABLES",
@@ -43,11 +54,13 @@ __all__ = [
     "ApplicationStatus",
     "Assister",
     "Association",
+    "AssociationPeriod",
     "AuditEntry",
     "ClientStatus",
     "Consumer",
     "ConsumerSession",
     "Delivery",
+    "DirectoryListing",
     "ExemptionRequest",
     "ExemptionState",
     "LoginAttempt",
@@ -56,8 +69,15 @@ __all__ = [
     "OptionalCourseRecord",
     "NpnStatus",
     "NpnValidation",
+    "OneTimeCode",
+    "PortalLogin",
+    "PortalProfile",
+    "PortalSession",
+    "RulesAcceptance",
     "Organization",
     "OrganizationKind",
+    "PeriodEnd",
+    "PeriodStage",
     "ProducerRecord",
     "RecordKind",
     "TrainingImportAttempt",

@@ -4,6 +4,7 @@ from piccolo.columns import (
     JSON,
     Boolean,
     Date,
+    DoublePrecision,
     ForeignKey,
     Integer,
     OnDelete,
@@ -48,6 +49,10 @@ class Assister(Table, tablename="assisters"):
     address_city = Varchar(length=100, null=True, default=None)
     address_state = Varchar(length=2, null=True, default=None)
     address_zip = Varchar(length=10, null=True, default=None)
+    # The centroid of the address's ZIP code (core/zips.py), written with the address:
+    # the public directory filters by distance on these.
+    latitude = DoublePrecision(null=True, default=None)
+    longitude = DoublePrecision(null=True, default=None)
     directory_display = Varchar(length=20, choices=DirectoryDisplay, default=DirectoryDisplay.all)
     npn = Varchar(length=10, null=True, default=None, index=True)
     organization = ForeignKey(Organization, null=True, on_delete=OnDelete.restrict, index=True)

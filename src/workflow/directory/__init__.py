@@ -1,0 +1,1 @@
+"""The public directory of active assisters ("Find local help") and what assisters tell it."""
