@@ -39,6 +39,7 @@ from workflow.readiness.api import ReadinessController
 from workflow.registry import KINDS
 from workflow.search.api import SearchController, SearchPage
 from workflow.sessions.api import SessionController
+from workflow.sessions.pages import TrainingPortalPages
 from workflow.sweep.scheduler import start_jobs
 from workflow.validations.api import ValidationController
 from workflow.validations.support_api import SupportController
@@ -74,7 +75,7 @@ ROUTE_HANDLERS += REGISTRATION_LIST_ROUTES
 ROUTE_HANDLERS += [admin_mount, StaffPages, CasePages]
 ROUTE_HANDLERS += [SearchController, SearchPage, CaseLists]
 ROUTE_HANDLERS += [TrainingImportPages, SessionPages, ReadinessPages]
-ROUTE_HANDLERS += [SessionController, ReadinessController]
+ROUTE_HANDLERS += [SessionController, ReadinessController, TrainingPortalPages]
 # Every machine's events and per-case diagram, from the registry: a new kind gets both.
 for kind in KINDS.values():
     ROUTE_HANDLERS += [event_route(kind), *case_diagram_routes(kind)]
