@@ -32,6 +32,8 @@ SIDEBAR_LINKS = {
     "Case lists (act on many)": "/staff/cases",
     "Stuck validations (support queue)": "/staff/validations",
     "Import training results": "/staff/training/import",
+    "Training sessions": "/staff/training/sessions/",
+    "Open Enrollment readiness": "/staff/reports/open-enrollment-readiness",
     "State diagrams": "/diagrams.html",
     "API documentation": "/schema/swagger",
 }

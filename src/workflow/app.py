@@ -14,6 +14,8 @@ from litestar.template import TemplateConfig
 from admin.case_list import CaseLists
 from admin.case_page import CasePages
 from admin.pages import StaffPages
+from admin.readiness_pages import ReadinessPages
+from admin.session_pages import SessionPages
 from admin.site import admin_mount
 from admin.training_pages import TrainingImportPages
 from workflow.accounts.api import UserController
@@ -33,8 +35,11 @@ from workflow.directory.api import ROUTES as DIRECTORY_ROUTES
 from workflow.exemptions.api import ExemptionController
 from workflow.organizations.api import OrganizationController
 from workflow.portal.routes import PORTAL_ROUTES
+from workflow.readiness.api import ReadinessController
 from workflow.registry import KINDS
 from workflow.search.api import SearchController, SearchPage
+from workflow.sessions.api import SessionController
+from workflow.sessions.pages import TrainingPortalPages
 from workflow.sweep.scheduler import start_jobs
 from workflow.validations.api import ValidationController
 from workflow.validations.support_api import SupportController
@@ -72,7 +77,8 @@ ROUTE_HANDLERS += REGISTRATION_LIST_ROUTES
 ROUTE_HANDLERS += METRICS_ROUTES
 ROUTE_HANDLERS += [admin_mount, StaffPages, CasePages]
 ROUTE_HANDLERS += [SearchController, SearchPage, CaseLists]
-ROUTE_HANDLERS += [TrainingImportPages]
+ROUTE_HANDLERS += [TrainingImportPages, SessionPages, ReadinessPages]
+ROUTE_HANDLERS += [SessionController, ReadinessController, TrainingPortalPages]
 # Every machine's events and per-case diagram, from the registry: a new kind gets both.
 for kind in KINDS.values():
     ROUTE_HANDLERS += [event_route(kind), *case_diagram_routes(kind)]

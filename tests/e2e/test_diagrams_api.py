@@ -127,10 +127,11 @@ async def test_a_cases_diagram_marks_its_path_with_counts(client, admin):
         "onboarded-trained-complete_training": "complete_training ×1",
         "trained-lapsed-lapse": "lapse ×3",
         "lapsed-trained-complete_training": "complete_training ×3",
-        "trained-trained-complete_training-record_exam": "complete_training",
+        "trained-trained-complete_training-record_exam-record_optional_course": "complete_training",
     }
-    loop = groups["edge-trained-trained-complete_training-record_exam"]
-    assert texts(loop) == ["complete_training", "record_exam ×1"]  # one loop, both events
+    loop = groups["edge-trained-trained-complete_training-record_exam-record_optional_course"]
+    # one loop, every event
+    assert texts(loop) == ["complete_training", "record_exam ×1", "record_optional_course"]
     assert texts(groups["edge-exam_passed-lapsed-lapse"]) == ["lapse"]  # not taken: no count
 
     mmd = await client.get(f"/assisters/{aid}/diagram.mmd", headers=admin)

@@ -143,6 +143,39 @@ POLICY: dict[tuple[str, str], set[str]] = {
 # The OpenAPI document, its viewer and its files (/static) are public; piccolo-admin signs
 # staff in itself.
 PUBLIC_PREFIXES = ("/schema", "/static", "/admin")
+# Training operations (issue 17): result imports, scheduled sessions and sign-ups.
+POLICY.update(
+    {
+        ("GET", "/staff/training/import"): STAFF,
+        ("POST", "/staff/training/import"): {A},
+        ("GET", "/staff/training/imports/{run_id:int}/results.csv"): STAFF,
+        ("GET", "/training/sessions"): {A, S, T},
+        ("POST", "/training/sessions"): {A},
+        ("GET", "/training/sessions/{session_id:int}"): {A, S, T},
+        ("POST", "/training/sessions/{session_id:int}/signups"): {A, T},
+        ("GET", "/training/signups/mine"): {T},
+        ("GET", "/training/signups/{signup_id:int}"): {A, S, T},
+        ("POST", "/training/signups/{signup_id:int}/events/{event:str}"): {A, S, T},
+        ("GET", "/training/signups/{signup_id:int}/diagram.svg"): {A, S, T},
+        ("GET", "/training/signups/{signup_id:int}/diagram.mmd"): {A, S, T},
+        ("GET", "/reports/open-enrollment-readiness"): STAFF,
+        ("GET", "/reports/open-enrollment-readiness.csv"): STAFF,
+        ("GET", "/staff/reports/open-enrollment-readiness"): STAFF,
+        ("GET", "/assister/training"): {T},
+        ("POST", "/assister/training/sessions/{session_id:int}/signup"): {T},
+        ("POST", "/assister/training/signups/{signup_id:int}/cancel"): {T},
+        ("GET", "/staff/training/sessions"): STAFF,
+        ("POST", "/staff/training/sessions"): {A},
+        ("GET", "/staff/training/sessions/{session_id:int}"): STAFF,
+        ("POST", "/staff/training/sessions/{session_id:int}/signups"): {A},
+        (
+            "POST",
+            "/staff/training/sessions/{session_id:int}/signups/{signup_id:int}/{event:str}",
+        ): {A},
+    }
+)
+# Ids of things the example world does not hold (reads of them are the documented 404).
+ABSENT_IDS = {"session_id": 10**6, "signup_id": 10**6, "run_id": 10**6}
 
 # Cells where a role the route allows still gets a 401/403/redirect, on purpose.
 EXPECTED_REFUSALS = {
@@ -291,6 +324,7 @@ def _url(path: str, ids: dict, world: dict, role: str | None = None) -> str:
     }
     case_id = next((v for prefix, v in case.items() if path.startswith(prefix)), 1)
     values = {
+        **ABSENT_IDS,
         **ids,
         "case_id": case_id,
         "user_id": world["user_id"],
@@ -342,7 +376,12 @@ READ_NOT_FOUND = {
     ("/assisters/{assister_id:int}/validation/history", "*"),
     ("/assisters/{assister_id:int}/validation/diagram.svg", "*"),
     ("/assisters/{assister_id:int}/validation/diagram.mmd", "*"),
-    ("/staff/training/imports/{run_id:int}/results.csv", "*"),  # no import has run
+    ("/staff/training/imports/{run_id:int}/results.csv", "*"),
+    ("/training/sessions/{session_id:int}", "*"),
+    ("/staff/training/sessions/{session_id:int}", "*"),
+    ("/training/signups/{signup_id:int}", "*"),
+    ("/training/signups/{signup_id:int}/diagram.svg", "*"),
+    ("/training/signups/{signup_id:int}/diagram.mmd", "*"),
 }
 
 

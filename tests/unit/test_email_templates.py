@@ -3,7 +3,7 @@ English sentence leaks into the Spanish messages (the lapse notice used to carry
 sweep's English rule text)."""
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -94,6 +94,26 @@ CONTEXTS = {
         {"usernames": ["ana.torres", "ana.t2"], "base_url": "https://x.org"},
     ],
 }
+
+# Training sessions: a seat confirmed, the waiting list, the reminder the day before.
+SESSION = {
+    "assister": ASSISTER,
+    "course": "full",
+    "training_year": "TY2027",
+    "session_language": "es",
+    "starts_at": datetime(2026, 10, 6, 15, 0, tzinfo=UTC),
+    "time_zone": "UTC",
+    "online": False,
+    "place": "Salem Library",
+}
+CONTEXTS["session_confirmed"] = [SESSION, {**SESSION, "online": True, "place": None}]
+CONTEXTS["session_waitlisted"] = [{**SESSION, "place_in_line": 3}]
+CONTEXTS["session_reminder"] = [SESSION, {**SESSION, "online": True, "session_language": "en"}]
+# Open Enrollment readiness: every missing step, and just one.
+READINESS = {"assister": ASSISTER, "open_enrollment": date(2026, 11, 1), "days_left": 30,
+             "training_year": "TY2027", "missing": ["npn_not_valid", "no_marketplace_role",
+             "not_certified", "not_registered", "not_active"]}  # fmt: skip
+CONTEXTS["oe_readiness_reminder"] = [READINESS, {**READINESS, "missing": ["not_active"]}]
 
 # Words of English prose that are not Spanish words too ("complete", "active" are both).
 ENGLISH = set(

@@ -15,6 +15,7 @@ from workflow.core.roles import SEES_EVERYTHING, Role
 from workflow.engine.kinds import BulkContext, BulkWrite, CaseKind, EffectContext, On
 from workflow.messaging.mailbox import Wording, message_insert, messages_sql
 from workflow.tables import Assister
+from workflow.training.optional import optional_record
 from workflow.training.records import training_facts, training_record
 
 AGREEMENT_NAMES = {"individual": "Individual", "shop": "SHOP"}
@@ -90,6 +91,10 @@ async def record_exam(ctx: EffectContext) -> None:
     ctx.add(training_record(ctx, exam=True))
 
 
+async def record_optional_course(ctx: EffectContext) -> None:
+    ctx.add(optional_record(ctx))
+
+
 # A lapse an admin applies by hand: no rule's dates, their reason as a note.
 MANUAL_LAPSE = {"deadline": None, "late_hire": False, "training_year": None}
 
@@ -128,6 +133,7 @@ ASSISTER_CASE = CaseKind(
     events={
         "complete_training": On(effect=complete_training, reads_facts=True),
         "record_exam": On(effect=record_exam, reads_facts=True),
+        "record_optional_course": On(effect=record_optional_course, reads_facts=True),
         "register": On(effect=issue_registration_number),
         "reissue_activation": On(effect=reissue_activation),
         "activate": On(effect=activate),

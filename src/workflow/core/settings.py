@@ -106,6 +106,9 @@ class Settings:
     late_hire_days: int = 60
     reminder_days: tuple[int, ...] = (30, 14, 7)
     refresher_allowed: bool = True
+    # The assister-portal access course's own assessment (MNsure: 70%); optional courses
+    # never touch certification.
+    portal_pass_mark: int = 70
     # Requested associations nobody confirmed end after this many days.
     association_request_expiry_days: int = 30
     # The sweep inside `serve`: 0 = off (run `workflow sweep` from cron instead).
@@ -185,6 +188,7 @@ class Settings:
             late_hire_days=_env_int("LATE_HIRE_DAYS", 60),
             reminder_days=_env_ints("REMINDER_DAYS", (30, 14, 7)),
             refresher_allowed=_env_bool("REFRESHER_ALLOWED", True),
+            portal_pass_mark=_env_int("PORTAL_PASS_MARK", 70),
             association_request_expiry_days=_env_int("ASSOCIATION_REQUEST_EXPIRY_DAYS", 30),
             sweep_interval_minutes=_env_int("SWEEP_INTERVAL_MINUTES", 0),
             sweep_batch_size=_env_int("SWEEP_BATCH_SIZE", 5000),

@@ -26,6 +26,8 @@ from workflow.engine import audit
 from workflow.engine.bulk import fire_bulk
 from workflow.engine.command import FireBulk, Selection
 from workflow.messaging.summaries import day_bounds, send_daily_summaries
+from workflow.readiness.reminders import send_readiness_reminders
+from workflow.sessions.reminders import send_session_reminders
 from workflow.sweep.lapses import lapse_overdue
 from workflow.sweep.reminders import send_deadline_reminders
 from workflow.sweep.report import RuleResult, SweepReport
@@ -116,6 +118,8 @@ async def sweep(
         report.results += await expire_requests(as_of, now, dry_run)
         report.results += await daily_summaries(as_of, now, dry_run)
         report.results += await validation_rules(now, dry_run)
+        report.results += await send_session_reminders(as_of, now, dry_run)
+        report.results += await send_readiness_reminders(as_of, now, dry_run)
         if not dry_run:
             await tidy(report)
             await _record_run(report, time.perf_counter() - started)

@@ -8,6 +8,7 @@ from workflow.tables.directory import DirectoryListing
 from workflow.tables.exemptions import ExemptionRequest, ExemptionState
 from workflow.tables.history import History
 from workflow.tables.messages import Delivery, Message
+from workflow.tables.optional_courses import OptionalCourseRecord
 from workflow.tables.organizations import Organization, OrganizationKind
 from workflow.tables.periods import AssociationPeriod, PeriodEnd, PeriodStage
 from workflow.tables.portal import (
@@ -22,6 +23,7 @@ from workflow.tables.security import AuditEntry, LoginAttempt
 from workflow.tables.sessions import ConsumerSession
 from workflow.tables.training import RecordKind, TrainingRecord
 from workflow.tables.training_imports import TrainingImportAttempt, TrainingImportRun
+from workflow.tables.training_sessions import TrainingSession, TrainingSignup
 from workflow.tables.validations import NpnValidation
 
 TABLES = [
@@ -42,6 +44,7 @@ TABLES = [
 TABLES += [NpnValidation, ProducerRecord]
 TABLES += [PortalSession, PortalLogin, OneTimeCode, RulesAcceptance, PortalProfile]
 TABLES += [TrainingImportAttempt, TrainingImportRun]
+TABLES += [TrainingSession, TrainingSignup, OptionalCourseRecord]
 TABLES += [AssociationPeriod, DirectoryListing]
 
 __all__ = [
@@ -63,6 +66,7 @@ __all__ = [
     "LoginAttempt",
     "History",
     "Message",
+    "OptionalCourseRecord",
     "NpnStatus",
     "NpnValidation",
     "OneTimeCode",
@@ -77,6 +81,8 @@ __all__ = [
     "ProducerRecord",
     "RecordKind",
     "TrainingImportAttempt",
+    "TrainingSession",
+    "TrainingSignup",
     "TrainingImportRun",
     "TrainingRecord",
 ]

@@ -155,7 +155,7 @@ async def _batch(batch, file_name, who, now, seen: set[str], dry_run: bool) -> l
     parsed = [parse(line, record) for line, record in batch]
     done = [p for p in parsed if isinstance(p, RowResult)]
     rows = [p for p in parsed if isinstance(p, ImportRow)]
-    found = await _assisters({r.assister for r in rows})
+    found = await find_assisters({r.assister for r in rows})
     claimed = await _claimed({r.attempt_id for r in rows})
     by_assister: dict[int, list[ImportRow]] = {}
     for row in rows:
@@ -195,7 +195,7 @@ def _texts(placeholder: str = "{}") -> str:
     return f"SELECT json_array_elements_text({placeholder}::json)"
 
 
-async def _assisters(keys: set[str]) -> dict[str, set[int]]:
+async def find_assisters(keys: set[str]) -> dict[str, set[int]]:
     """NPN, Reference Number or e-mail (any case) -> the ids of the assisters it names."""
     if not keys:
         return {}

@@ -10,6 +10,7 @@ from workflow.core.settings import get_settings
 from workflow.core.training_year import Calendar, CourseKind, exam_course, label
 from workflow.db.raw import read
 from workflow.tables import ExemptionRequest, ExemptionState, RecordKind, TrainingRecord
+from workflow.training.optional import optional_courses
 
 EXEMPT = """
 SELECT 1 AS yes FROM exemption_requests
@@ -235,4 +236,5 @@ async def requirements(row: Mapping[str, Any], today: date, calendar: Calendar) 
         "days_left": (deadline - today).days,
         "courses_completed": sorted(status["courses"]),
         "exam_passed": status["exam_passed"],
+        "optional_courses": await optional_courses(row["id"], year),
     }
