@@ -30,6 +30,7 @@ from workflow.diagrams.api import DiagramController, case_diagram_routes, diagra
 from workflow.directory.api import ROUTES as DIRECTORY_ROUTES
 from workflow.exemptions.api import ExemptionController
 from workflow.organizations.api import OrganizationController
+from workflow.referrals.api import ROUTES as REFERRAL_ROUTES
 from workflow.registry import KINDS
 from workflow.sweep.scheduler import start_jobs
 from workflow.validations.api import ValidationController
@@ -57,6 +58,7 @@ ROUTE_HANDLERS += [DiagramController, diagrams_page]
 ROUTE_HANDLERS += [UserController]
 ROUTE_HANDLERS += PERIOD_ROUTES
 ROUTE_HANDLERS += DIRECTORY_ROUTES
+ROUTE_HANDLERS += REFERRAL_ROUTES
 
 ROUTE_HANDLERS += [ValidationController, SupportController]
 ROUTE_HANDLERS += REGISTRATION_LIST_ROUTES

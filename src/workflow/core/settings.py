@@ -153,6 +153,13 @@ class Settings:
     # Admin sign-in attempts per client address per 5 minutes (in memory, per process;
     # the lockout in the database is what holds across processes).
     staff_login_rate_limit: int = 20
+    # Help On Demand referrals (issue 18): minutes a broker has to accept an offer, offers
+    # before a referral goes to the staff queue, how far a broker may be, and how often
+    # `serve` expires offers and offers waiting referrals (0 = off: run `workflow sweep`).
+    referral_accept_minutes: int = 15
+    referral_max_offers: int = 5
+    referral_radius_miles: int = 100
+    referral_interval_seconds: int = 60
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -204,6 +211,10 @@ class Settings:
             staff_mfa_required=_env_bool("STAFF_MFA_REQUIRED", False),
             mfa_encryption_key=_env("MFA_ENCRYPTION_KEY", ""),
             staff_login_rate_limit=_env_int("STAFF_LOGIN_RATE_LIMIT", 20),
+            referral_accept_minutes=_env_int("REFERRAL_ACCEPT_MINUTES", 15),
+            referral_max_offers=_env_int("REFERRAL_MAX_OFFERS", 5),
+            referral_radius_miles=_env_int("REFERRAL_RADIUS_MILES", 100),
+            referral_interval_seconds=_env_int("REFERRAL_INTERVAL_SECONDS", 60),
             allowed_hosts=tuple(
                 h.strip()
                 for h in _env("ALLOWED_HOSTS", "localhost,127.0.0.1").split(",")

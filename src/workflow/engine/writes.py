@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from asyncpg.exceptions import DivisionByZeroError
 from piccolo.columns import JSON, JSONB
 
 from workflow.db import is_sqlite
@@ -61,8 +62,11 @@ async def write_event_atomically(kind: CaseKind, write: EventWrite) -> bool:
     if is_sqlite():
         return await atomically(_write_sqlite, _sqlite_cas(kind, sets), _sqlite_rest(kind),
                                 write, values)  # fmt: skip
-    statement = _pg_statement(kind, sets, tuple(sql for sql, _ in write.extra))
-    return bool(await raw(statement, *_pg_args(kind, write, values)))
+    statement = _pg_statement(kind, sets, tuple(sql for sql, _ in write.extra), strict=True)
+    try:
+        return bool(await raw(statement, *_pg_args(kind, write, values)))
+    except DivisionByZeroError:  # the compare-and-set missed: nothing was kept
+        return False
 
 
 def _encoded(kind: CaseKind, name: str, value: Any) -> Any:
@@ -133,10 +137,14 @@ def _sqlite_sql(sql: str) -> str:
 
 
 @cache
-def _pg_statement(kind: CaseKind, sets: tuple[str, ...], extra: tuple[str, ...]) -> str:
+def _pg_statement(
+    kind: CaseKind, sets: tuple[str, ...], extra: tuple[str, ...], strict: bool = False
+) -> str:
     """All of it as one statement: the inserts select from the CAS's RETURNING, so they
     happen exactly when it moved the case; the effect's writes run beside them (and the
-    transaction rolls back if the CAS found another version)."""
+    transaction rolls back if the CAS found another version). A ``strict`` statement is
+    its own transaction: when the CAS misses, it fails (division by zero), so the
+    effect's writes are not kept either."""
 
     def values(columns: tuple[str, ...]) -> str:
         return ", ".join(f"{{}}::{PG_TYPES[c]}" for c in columns)
@@ -155,6 +163,8 @@ def _pg_statement(kind: CaseKind, sets: tuple[str, ...], extra: tuple[str, ...])
         f"audit_row AS (INSERT INTO audit_log ({names}) SELECT {values(AUDIT_COLUMNS)} FROM moved)"
     )
     parts += [f"effect_{i} AS ({sql})" for i, sql in enumerate(extra)]
+    if strict and extra:
+        return "WITH " + ",\n".join(parts) + "\nSELECT 1 / (SELECT count(*) FROM moved) AS moved"
     return "WITH " + ",\n".join(parts) + "\nSELECT 1 AS moved FROM moved"
 
 

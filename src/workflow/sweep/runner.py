@@ -24,6 +24,7 @@ from workflow.db.raw import raw
 from workflow.engine.bulk import fire_bulk
 from workflow.engine.command import FireBulk, Selection
 from workflow.messaging.summaries import day_bounds, send_daily_summaries
+from workflow.referrals.service import referral_round
 from workflow.sweep.lapses import lapse_overdue
 from workflow.sweep.reminders import send_deadline_reminders
 from workflow.sweep.report import RuleResult, SweepReport
@@ -97,6 +98,13 @@ async def validation_rules(now: datetime, dry_run: bool) -> list[RuleResult]:
     return [retry, escalate, remind]
 
 
+async def referral_rule(now: datetime) -> RuleResult:
+    """Help On Demand offers whose time is up expire (and go to the next broker)."""
+    result = RuleResult("referral_offers", "rule: offer not accepted in time")
+    result.add([{"id": i} for i in (await referral_round(now))["expired"]])
+    return result
+
+
 async def sweep(
     as_of: date,
     *,
@@ -113,6 +121,8 @@ async def sweep(
         report.results += await expire_requests(as_of, now, dry_run)
         report.results += await daily_summaries(as_of, now, dry_run)
         report.results += await validation_rules(now, dry_run)
+        if not dry_run:
+            report.results.append(await referral_rule(now))
         if not dry_run:
             await tidy(report)
     return report

@@ -10,6 +10,7 @@ from workflow.tables.history import History
 from workflow.tables.messages import Delivery, Message
 from workflow.tables.organizations import Organization, OrganizationKind
 from workflow.tables.periods import AssociationPeriod, PeriodEnd, PeriodStage
+from workflow.tables.referrals import Referral, ReferralOffer
 from workflow.tables.registry import ProducerRecord
 from workflow.tables.security import AuditEntry, LoginAttempt
 from workflow.tables.sessions import ConsumerSession
@@ -32,7 +33,7 @@ TABLES = [
     LoginAttempt,
 ]
 TABLES += [NpnValidation, ProducerRecord]
-TABLES += [AssociationPeriod, DirectoryListing]
+TABLES += [AssociationPeriod, DirectoryListing, Referral, ReferralOffer]
 
 __all__ = [
     "TABLES",
@@ -60,6 +61,8 @@ __all__ = [
     "PeriodEnd",
     "PeriodStage",
     "ProducerRecord",
+    "Referral",
+    "ReferralOffer",
     "RecordKind",
     "TrainingRecord",
 ]
