@@ -105,6 +105,9 @@ POLICY: dict[tuple[str, str], set[str]] = {
     ("POST", "/find-help/{assister_id:int}/request"): {C},
     ("GET", "/assisters/{assister_id:int}/directory"): {A, S, T},
     ("PUT", "/assisters/{assister_id:int}/directory"): {A, T},
+    ("GET", "/find-help.html"): {ANON, C},
+    ("POST", "/find-help/ask"): {ANON, C},
+    ("POST", "/consumer/find-help/{assister_id:int}/request"): {C},
     # Help On Demand referrals (issue 18).
     ("POST", "/referrals"): EVERYONE,
     ("GET", "/referrals"): STAFF,
