@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery, QueryParameter
+from litestar.params import Body, FromPath, QueryParameter
 from litestar.response import Redirect, Template
 from msgspec import Struct
 
@@ -82,7 +82,7 @@ class FindHelpPages(Controller):
         us_state: Annotated[str | None, QueryParameter(name="state", max_length=2)] = None,
         radius_miles: Radius = DEFAULT_RADIUS_MILES,
         language: Text = None,
-        kind: FromQuery[AssisterKind | None] = None,
+        kind: Text = None,
         accepting: Text = None,
         page: PageNumber = 1,
         lang: Text = None,
@@ -90,13 +90,13 @@ class FindHelpPages(Controller):
         """Find local help: the search form and, once asked, one page of results."""
         shown = language_of(lang, request.headers.get("accept-language"))
         query = {"zip": zip or "", "state": us_state or "", "radius_miles": radius_miles,
-                 "language": language or "", "kind": kind.value if kind else "",
+                 "language": language or "", "kind": kind or "",
                  "accepting": accepting or ""}  # fmt: skip
         if not (zip or us_state):
             return _page(request, shown, query=query)
         search = Search(zip=zip or None, state=None if zip else us_state,
                         radius_miles=radius_miles, language=language or None,
-                        kind=kind.value if kind else None, accepting_new_clients=bool(accepting),
+                        kind=kind or None, accepting_new_clients=bool(accepting),
                         limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)  # fmt: skip
         try:
             results = await find_help(search)

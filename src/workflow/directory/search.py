@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from workflow.assisters.address import US_STATES
+from workflow.assisters.machine import AssisterKind
 from workflow.core.errors import BadInput
 from workflow.core.zips import MILES_PER_DEGREE_LATITUDE, box, centroid, five_digits, miles_between
 from workflow.db.raw import raw
@@ -25,6 +26,7 @@ LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 DEFAULT_RADIUS_MILES = 25
 MAX_RADIUS_MILES = 200
 SHOWS_STREET = frozenset({"all", "home_state_only"})
+KINDS = tuple(k.value for k in AssisterKind)
 
 COLUMNS = """a.id, a.name, a.kind, a.phone, a.address_street, a.address_city,
        a.address_state, a.address_zip, a.directory_display, a.latitude, a.longitude,
@@ -90,6 +92,8 @@ def _where(search: Search) -> tuple[list[str], list[Any], dict[str, Any]]:
         where.append("COALESCE(l.languages, ' ' || a.language || ' ') LIKE {}")
         args.append(f"% {language} %")
     if search.kind:
+        if search.kind not in KINDS:
+            raise BadInput(f"kind: choose one of {', '.join(KINDS)}", "kind")
         where.append("a.kind = {}")
         args.append(search.kind)
     if search.organization_id is not None:

@@ -46,6 +46,8 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "hod_intro": "Leave your details and a licensed agent or broker near you will "
         "contact you, usually within the hour.",
         "name": "Your name",
+        "hod_zip": "Your ZIP code",
+        "hod_language": "Your language",
         "your_phone": "Phone",
         "email": "E-mail",
         "consent": "I agree that my name and contact details are shared with a broker "
@@ -97,6 +99,8 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "hod_intro": "Deje sus datos y un agente o corredor autorizado cerca de usted se "
         "comunicará con usted, por lo general en menos de una hora.",
         "name": "Su nombre",
+        "hod_zip": "Su código postal",
+        "hod_language": "Su idioma",
         "your_phone": "Teléfono",
         "email": "Correo electrónico",
         "consent": "Acepto que se compartan mi nombre y mis datos de contacto con un agente "
