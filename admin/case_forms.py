@@ -49,8 +49,14 @@ def literal_values(kind: Any) -> tuple | None:
     return None
 
 
+ACRONYMS = {"npn": "NPN", "ssn": "SSN"}
+
+
 def label(name: str) -> str:
-    return name.replace("_", " ").capitalize()
+    """``npn_status`` -> "NPN status": a field's name as people say it."""
+    words = [ACRONYMS.get(w, w) for w in name.split("_")]
+    first = words[0] if words[0].isupper() else words[0].capitalize()
+    return " ".join([first, *words[1:]])
 
 
 def event_fields(kind: CaseKind, event: str) -> list[Field]:

@@ -6,18 +6,24 @@ engine's own words."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
+from piccolo.columns import ForeignKey
 
-from admin.case_forms import event_fields, form_data
+from admin.case_forms import event_fields, form_data, label
+from admin.case_links import linked_cases
 from workflow.core.errors import MachineError
 from workflow.core.principal import Principal
-from workflow.engine.cases import load_case
+from workflow.engine.cases import blocked_events, load_case
 from workflow.engine.command import FireEvent
 from workflow.engine.fire import fire
-from workflow.engine.history import case_history
+from workflow.engine.history import case_history, refused_attempts
 from workflow.engine.kinds import CaseKind
 from workflow.registry import case_kind
 from workflow.web.auth import allow, staff_form
@@ -69,6 +75,11 @@ class CasePages(Controller):
                 request, kind, case_id, actor, refused=(event, refusal.detail),
                 status_code=status_of(refusal),
             )  # fmt: skip
+        back = (form.get("next") or "").strip()
+        if back.startswith("/staff/") and "//" not in back and "\\" not in back:
+            joiner = "&" if "?" in back else "?"
+            query = urlencode({"applied": event, "machine": kind.name, "case": case_id})
+            return Redirect(f"{back}{joiner}{query}", status_code=303)
         return Redirect(f"/staff/cases/{kind.name}/{case_id}?applied={event}", status_code=303)
 
 
@@ -84,14 +95,20 @@ async def case_page(
 ) -> Template:
     row = await load_case(kind, case_id, actor)
     csrf = request.cookies.get(STAFF_CSRF_COOKIE) or secrets.token_urlsafe(32)
-    events = [e for e in kind.spec.events_for(row["state"], actor.role)]
+    blocked = await blocked_events(kind, row)
+    waiting = {b["event"] for b in blocked}
+    events = [e for e in kind.spec.events_for(row["state"], actor.role) if e not in waiting]
     context = {
         "staff": actor,
         "kind": kind,
         "case": row,
+        "state_description": kind.spec.state_descriptions.get(row["state"], ""),
+        "facts": key_facts(kind, row),
+        "links": await linked_cases(kind, row),
         "allowed": kind.spec.allowed_events(row["state"]),
         "forms": [(e, kind.spec.events[e], event_fields(kind, e)) for e in events],
-        "history": await case_history(kind.name, case_id),
+        "blocked": blocked,
+        "history": await history_with_refusals(kind, case_id),
         "diagram": f"{kind.url_of(row)}/diagram.svg",
         "applied": applied if applied in kind.spec.events else "",
         "refused": refused,
@@ -104,3 +121,43 @@ async def case_page(
         status_code=status_code,
         cookies=[cookie(STAFF_CSRF_COOKIE, csrf, path="/staff")],
     )
+
+
+HIDDEN_FACTS = {"id", "state", "version"}
+
+
+def key_facts(kind: CaseKind, row: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The row's own columns as (label, text), leaving out secrets, links (shown apart)
+    and empty values: what a case is, read off its table."""
+    table = kind.table
+    facts = []
+    for column in table._meta.columns:
+        name = column._meta.name
+        value = row.get(name)
+        if name in HIDDEN_FACTS or column._meta.secret or isinstance(column, ForeignKey):
+            continue
+        if value is None or value == "" or value == []:
+            continue
+        if isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        elif isinstance(value, bool):
+            value = "yes" if value else "no"
+        elif isinstance(value, datetime):
+            value = value.strftime("%Y-%m-%d %H:%M UTC")
+        facts.append((label(name), str(value)))
+    return facts
+
+
+async def history_with_refusals(kind: CaseKind, case_id: int) -> list[dict[str, Any]]:
+    """Applied events (their data as the history keeps it: redacted as the machine
+    declares) and, from the audit log, the events refused on this case, by time."""
+    applied = [{**h, "refused": False} for h in await case_history(kind.name, case_id)]
+    refusals = [
+        {**r, "refused": True, "from_state": "", "to_state": "", "data": {}}
+        for r in await refused_attempts(kind.name, case_id)
+    ]
+    return sorted(applied + refusals, key=lambda h: _utc(h["at"]))
+
+
+def _utc(at: datetime) -> datetime:
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at

@@ -250,8 +250,10 @@ async def _one_by_one(kind, ids, event, actor, reason, data) -> tuple[list[str],
 async def _set_based(kind, ids, event, actor, reason, data) -> tuple[list[str], int]:
     """One bulk command: the cases the caller may see, at the versions they are at now."""
     visible = await visible_versions(kind, ids, actor)
+    # The bulk effect reads the event's data as its context (a message to consumers).
     outcome = await fire_bulk(FireBulk(kind, event, actor, reason or "", datetime.now(UTC),
-                                       cases=visible, data=data))  # fmt: skip
+                                       cases=visible, data=data,
+                                       context=dict(data or {})))  # fmt: skip
     decisions = decide_by_source(kind, event, data)
     moved = {i: state for state, group in outcome.applied.items() for i in group}
     lines = []

@@ -22,6 +22,7 @@ from piccolo_api.encryption.providers import XChaCha20Provider
 from piccolo_api.mfa.authenticator.provider import AuthenticatorProvider
 from piccolo_api.mfa.authenticator.tables import AuthenticatorSecret
 
+from workflow.accounts.login import code_checked
 from workflow.accounts.staff import StaffSession, StaffUser, mfa_satisfied
 from workflow.core.settings import Settings, get_settings
 
@@ -41,9 +42,21 @@ def _key(settings: Settings) -> bytes:
     return bytes.fromhex(KEY_FILE.read_text().strip())
 
 
+class CountedAuthenticator(AuthenticatorProvider):
+    """piccolo's authenticator app, with each code's outcome counted like a password's:
+    a wrong code is a failed sign-in (attempts, audit log, lockout), a right one the
+    sign-in itself. The sign-in gate (``admin/sign_in.py``) has already refused a code
+    that is not text."""
+
+    async def authenticate_user(self, user, code: str) -> bool:
+        passed = await super().authenticate_user(user=user, code=code)
+        await code_checked(user.id, user.username, passed, channel="admin")
+        return passed
+
+
 @cache
 def _provider(key: bytes) -> AuthenticatorProvider:
-    return AuthenticatorProvider(
+    return CountedAuthenticator(
         encryption_provider=XChaCha20Provider(encryption_key=key),
         issuer_name="Assister program back office",
     )

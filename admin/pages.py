@@ -4,22 +4,28 @@ session cookie (``web/auth.py``)."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime
 from typing import Annotated
 from urllib.parse import urlencode
 
-from litestar import Controller, get
+from litestar import Controller, Request, get
 from litestar.params import QueryParameter
 from litestar.response import Template
 
+from admin.case_forms import event_fields
 from admin.dashboard import funnel, machine_counts, recent_events
 from workflow.core.business_days import SlaStatus
 from workflow.core.errors import BadInput
 from workflow.core.settings import get_settings
-from workflow.validations.machine import FAILURES, STUCK, ValidationState
+from workflow.registry import case_kind
+from workflow.validations.machine import FAILURES, STUCK, VALIDATION, ValidationState
 from workflow.validations.queue import support_queue
+from workflow.validations.sla import as_of_moment
 from workflow.web.auth import allow
 from workflow.web.params import Actor, Text
+from workflow.web.rendering import cookie
+from workflow.web.sessions import CSRF_FIELD, STAFF_CSRF_COOKIE
 
 STAFF = allow("admin", "support")
 QUEUE_PAGE = 100
@@ -45,19 +51,26 @@ class StaffPages(Controller):
     @get("/validations", opt=STAFF)
     async def validations(
         self,
+        request: Request,
         actor: Actor,
         q: Text = None,
         sla: Annotated[SlaStatus | None, QueryParameter()] = None,
         state_filter: Annotated[ValidationState | None, QueryParameter(name="state")] = None,
         failure: Annotated[ValidationState | None, QueryParameter()] = None,
         page: Page = 1,
+        as_of: Annotated[str | None, QueryParameter(max_length=20)] = None,
+        applied: Annotated[str | None, QueryParameter(max_length=40)] = None,
+        case: Annotated[int | None, QueryParameter(ge=1, le=10**12)] = None,
     ) -> Template:
-        """The support queue, filtered like ``GET /support/validations``, a page at a time."""
+        """The support queue, filtered like ``GET /support/validations``, a page at a time,
+        each row with its resolving events as buttons (they post to the case page's form
+        route and come back here)."""
         settings = get_settings()
+        csrf = request.cookies.get(STAFF_CSRF_COOKIE) or secrets.token_urlsafe(32)
         try:
             items, total = await support_queue(
                 actor,
-                datetime.now(UTC),
+                as_of_moment(as_of, datetime.now(UTC)),
                 state=state_filter,
                 failure=failure,
                 sla=sla,
@@ -67,9 +80,10 @@ class StaffPages(Controller):
             )
             error = None
         except BadInput as exc:
-            items, total, error, q = [], 0, exc.detail, None
+            items, total, error, q, as_of = [], 0, exc.detail, None, None
         filters = {"q": q or "", "sla": _value(sla), "state": _value(state_filter)}
         filters["failure"] = _value(failure)
+        filters["as_of"] = (as_of or "").strip()
         context = {
             "staff": actor,
             "items": items,
@@ -83,6 +97,12 @@ class StaffPages(Controller):
             "previous": _page_link(filters, page - 1) if page > 1 else None,
             "next": _page_link(filters, page + 1) if page * QUEUE_PAGE < total else None,
             "error": error,
+            "actions": {item["id"]: row_actions(item, actor.role) for item in items},
+            "back": _page_link(filters, page),
+            "applied": (applied or "").replace("_", " ").capitalize() if applied else "",
+            "applied_case": case,
+            "csrf_field": CSRF_FIELD,
+            "csrf_token": csrf,
             "due": settings.validation_sla_due_business_days,
             "breach": settings.validation_sla_breach_business_days,
         }
@@ -90,7 +110,20 @@ class StaffPages(Controller):
             template_name="pages/staff/validations.html",
             context=context,
             status_code=400 if error else 200,
+            cookies=[cookie(STAFF_CSRF_COOKIE, csrf, path="/staff")],
         )
+
+
+def row_actions(item: dict, role: str) -> list[tuple[str, str, list]]:
+    """The events this role may fire on a queue row now, minus those a rule refuses:
+    (event, description, its fields) for the row's buttons."""
+    blocked = {b["event"] for b in item["blocked_events"]}
+    kind = case_kind(VALIDATION.name)
+    return [
+        (event, VALIDATION.events[event].description, event_fields(kind, event))
+        for event in VALIDATION.events_for(item["state"], role)
+        if event not in blocked
+    ]
 
 
 def _value(choice) -> str:

@@ -12,10 +12,10 @@ from functools import cache
 from litestar import asgi
 from litestar.types import Receive, Scope, Send
 from piccolo_admin.endpoints import create_admin
-from piccolo_api.rate_limiting.middleware import InMemoryLimitProvider
 
 from admin.event_forms import event_forms
 from admin.mfa import mfa_gate, mfa_providers
+from admin.sign_in import DatabaseLimit, is_sign_in, sign_in_gate
 from admin.tables import table_configs
 from admin.ui_extras import add_ui_extras
 from admin.user_forms import user_forms
@@ -27,6 +27,7 @@ from workflow.web.auth import ANONYMOUS, allow
 SIDEBAR_LINKS = {
     "Dashboard": "/staff/dashboard",
     "Stuck validations (support queue)": "/staff/validations",
+    "Import training results": "/staff/training/import",
     "State diagrams": "/diagrams.html",
     "API documentation": "/schema/swagger",
 }
@@ -50,9 +51,8 @@ def admin_app():
         auto_include_related=False,
         default_language_code="en",
         allowed_hosts=list(settings.allowed_hosts),
-        rate_limit_provider=InMemoryLimitProvider(
-            limit=settings.staff_login_rate_limit, timespan=300
-        ),
+        # Counted in the database by the sign-in gate, for every process alike.
+        rate_limit_provider=DatabaseLimit(),
     )
     add_ui_extras(admin)
     return admin
@@ -110,4 +110,8 @@ async def _record(scope: Scope, status: int) -> None:
 @asgi("/admin", is_mount=True, copy_scope=True, opt=allow(ANONYMOUS), include_in_schema=False)
 async def admin_mount(scope: Scope, receive: Receive, send: Send) -> None:
     """piccolo-admin signs staff in with its own session; the API's guard lets it pass."""
-    await _audited(mfa_gate(admin_app()))(scope, receive, send)
+    app = _audited(mfa_gate(admin_app()))
+    if is_sign_in(scope):
+        await sign_in_gate(app, scope, receive, send)
+        return
+    await app(scope, receive, send)

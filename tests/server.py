@@ -42,8 +42,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(database_url: str, **env: str) -> Iterator[RunningServer]:
-    port = free_port()
+def running_server(
+    database_url: str, *args: str, port: int | None = None, **env: str
+) -> Iterator[RunningServer]:
+    """``args`` go to ``serve`` (e.g. ``--workers``, ``3``)."""
+    port = port or free_port()
     environment = {
         **os.environ,
         "WORKFLOW_DATABASE_URL": database_url,
@@ -51,7 +54,7 @@ def running_server(database_url: str, **env: str) -> Iterator[RunningServer]:
         **{f"WORKFLOW_{k.upper()}": v for k, v in env.items()},
     }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "workflow.cli.main", "serve", "--port", str(port)],
+        [sys.executable, "-m", "workflow.cli.main", "serve", "--port", str(port), *args],
         env=environment,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -85,7 +88,8 @@ def _read_until_serving(proc: subprocess.Popen) -> str:
 
 
 def _wait_healthy(url: str, proc: subprocess.Popen, output: str) -> None:
-    for _ in range(300):
+    deadline = time.monotonic() + 90  # several workers on a busy machine start slowly
+    while time.monotonic() < deadline:
         try:
             httpx.get(f"{url}/health", timeout=1)
             return

@@ -11,9 +11,11 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template import TemplateConfig
 
+from admin.case_list import CaseLists
 from admin.case_page import CasePages
 from admin.pages import StaffPages
 from admin.site import admin_mount
+from admin.training_pages import TrainingImportPages
 from workflow.accounts.api import UserController
 from workflow.assisters.api import AssisterController
 from workflow.assisters.registration_list_api import ROUTES as REGISTRATION_LIST_ROUTES
@@ -30,11 +32,14 @@ from workflow.diagrams.api import DiagramController, case_diagram_routes, diagra
 from workflow.directory.api import ROUTES as DIRECTORY_ROUTES
 from workflow.exemptions.api import ExemptionController
 from workflow.organizations.api import OrganizationController
+from workflow.portal.routes import PORTAL_ROUTES
 from workflow.referrals.api import ROUTES as REFERRAL_ROUTES
 from workflow.registry import KINDS
+from workflow.search.api import SearchController, SearchPage
 from workflow.sweep.scheduler import start_jobs
 from workflow.validations.api import ValidationController
 from workflow.validations.support_api import SupportController
+from workflow.web.api_docs import render_plugins, static_files
 from workflow.web.audit_hooks import audit_token_writes
 from workflow.web.auth import ANONYMOUS, allow, authorize, current_principal
 from workflow.web.errors import EXCEPTION_HANDLERS
@@ -56,6 +61,8 @@ ROUTE_HANDLERS += [ConsumerController, AssociationController, ClientController]
 ROUTE_HANDLERS += [ConsumerLoginController, ConsumerPagesController]
 ROUTE_HANDLERS += [DiagramController, diagrams_page]
 ROUTE_HANDLERS += [UserController]
+ROUTE_HANDLERS += [static_files]
+ROUTE_HANDLERS += PORTAL_ROUTES
 ROUTE_HANDLERS += PERIOD_ROUTES
 ROUTE_HANDLERS += DIRECTORY_ROUTES
 ROUTE_HANDLERS += REFERRAL_ROUTES
@@ -63,6 +70,8 @@ ROUTE_HANDLERS += REFERRAL_ROUTES
 ROUTE_HANDLERS += [ValidationController, SupportController]
 ROUTE_HANDLERS += REGISTRATION_LIST_ROUTES
 ROUTE_HANDLERS += [admin_mount, StaffPages, CasePages]
+ROUTE_HANDLERS += [SearchController, SearchPage, CaseLists]
+ROUTE_HANDLERS += [TrainingImportPages]
 # Every machine's events and per-case diagram, from the registry: a new kind gets both.
 for kind in KINDS.values():
     ROUTE_HANDLERS += [event_route(kind), *case_diagram_routes(kind)]
@@ -97,6 +106,8 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             description="Assister program back office: lifecycle, associations, validations.",
             # The API's own description is public, like the home page.
             openapi_router=Router(path="/schema", route_handlers=[], opt=allow(ANONYMOUS)),
+            # Swagger UI from files shipped in the package; error answers in the document.
+            render_plugins=render_plugins(),
             components=Components(
                 security_schemes={"BearerToken": SecurityScheme(type="http", scheme="bearer")}
             ),

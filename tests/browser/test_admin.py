@@ -59,6 +59,7 @@ async def test_staff_move_a_case_through_the_admin(client, admin, live_server, p
 
     # The case page has one form per event allowed now: a failed exam is refused in a
     # sentence on the page, a passing one applied, with no id typed anywhere.
+    await page.locator("summary", has_text="Record exam").click()  # its button opens it
     exam = page.get_by_role("form", name="record_exam")
     await exam.get_by_label("Score").fill("60")
     await screenshot("2b-case-page-forms")

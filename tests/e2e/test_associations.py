@@ -208,9 +208,12 @@ async def test_support_ends_it_with_a_reason(client, admin):
         client, support, done["id"], "disassociate", reason="assister asked by phone, ticket 42"
     )
     assert r.status_code == 200
-    history = (await client.get(f"/associations/{done['id']}/history", headers=consumer)).json()
+    history = (await client.get(f"/associations/{done['id']}/history", headers=support)).json()
     assert history[-1]["reason"] == "assister asked by phone, ticket 42"
     assert history[-1]["actor"].startswith("support-")
+    # The reason is internal: the consumer reads a neutral sentence in its place.
+    history = (await client.get(f"/associations/{done['id']}/history", headers=consumer)).json()
+    assert history[-1]["reason"] == "ended by the assister program"
 
 
 async def test_a_lapsed_or_deactivated_assister_stays_associated(client, admin):

@@ -1,10 +1,12 @@
 """The ``workflow`` command, run as a real process against the test database."""
 
+import contextlib
 import os
 import subprocess
 import sys
 
 import httpx
+import pytest
 
 from tests.helpers import bearer
 from tests.server import running_server
@@ -108,7 +110,7 @@ def test_a_database_that_cannot_be_used_is_one_line_not_a_traceback(tmp_path):
     urls = {
         "mysql://x/y": "unsupported database URL",
         "postgresql://bob:secret@127.0.0.1:1/x": "cannot reach the database",
-        f"sqlite:///{tmp_path}/missing/folder/x.sqlite": "check the folder exists",
+        f"sqlite:///{tmp_path}/missing/folder/x.sqlite": "missing/folder does not exist",
     }
     for url, words in urls.items():
         env = {**os.environ, "WORKFLOW_DATABASE_URL": url}
@@ -139,3 +141,47 @@ async def test_users_create_holds_consumer_fields_to_the_api_rules(db):
     for (flag, value), words in cases.items():
         done = run_cli(db, "users", "create", "ann", "--role", "consumer", flag, value)
         assert done.returncode == 2 and words in done.stderr and "Traceback" not in done.stderr
+
+
+@contextlib.contextmanager
+def read_only_folder(tmp_path):
+    """A folder this user cannot write: a read-only tmpfs as root (root writes through
+    permission bits), else one without write permission."""
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        yield folder
+        folder.chmod(0o755)
+        return
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", str(folder)])
+    if mounted.returncode != 0:
+        pytest.skip("running as root where no read-only file system can be mounted")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)])
+
+
+def test_a_read_only_folder_is_named_as_the_cause(tmp_path):
+    with read_only_folder(tmp_path) as folder:
+        env = {**os.environ, "WORKFLOW_DATABASE_URL": f"sqlite:///{folder}/x.sqlite"}
+        done = subprocess.run(
+            [sys.executable, "-m", "workflow.cli.main", "migrate"],
+            env=env, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert "is read-only" in done.stderr and "does not exist" not in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_several_workers_on_postgresql_need_the_mfa_key():
+    env = {k: v for k, v in os.environ.items() if k != "WORKFLOW_MFA_ENCRYPTION_KEY"}
+    env["WORKFLOW_DATABASE_URL"] = "postgresql://127.0.0.1:1/never"
+    done = subprocess.run(
+        [sys.executable, "-m", "workflow.cli.main", "serve", "--workers", "3"],
+        env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert "WORKFLOW_MFA_ENCRYPTION_KEY is not set" in done.stderr
+    assert "could not be read by another" in done.stderr and "Traceback" not in done.stderr

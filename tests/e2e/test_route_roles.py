@@ -28,7 +28,7 @@ POLICY: dict[tuple[str, str], set[str]] = {
     ("GET", "/health"): EVERYONE,
     ("GET", "/noop"): {A, S, G, T, C},
     ("GET", "/assisters"): {A, S, G},
-    ("POST", "/assisters"): {A},
+    ("POST", "/assisters"): {A, G},
     ("GET", "/assisters/{assister_id:int}"): {A, S, G, T},
     ("PATCH", "/assisters/{assister_id:int}"): {A, T},
     ("POST", "/assisters/{assister_id:int}/events/{event:str}"): {A, S, G, T},
@@ -96,6 +96,33 @@ POLICY: dict[tuple[str, str], set[str]] = {
     ("GET", "/staff/validations"): STAFF,
     ("GET", "/staff/cases/{machine:str}/{case_id:int}"): STAFF,
     ("POST", "/staff/cases/{machine:str}/{case_id:int}/events/{event:str}"): STAFF,
+    ("GET", "/search"): {A, S, G},
+    ("GET", "/staff/search"): STAFF,
+    ("GET", "/staff/cases"): STAFF,
+    ("POST", "/staff/cases/{machine:str}/bulk"): STAFF,
+    # The assister and agency portal (issue 15): public forms before sign-in, pages after.
+    **{("GET", f"/assister/{p}"): EVERYONE for p in (
+        "activate", "login", "login/code", "login/enrol", "login/enrol/app", "forgot",
+        "forgot-username", "reset/{token:str}")},
+    **{("POST", f"/assister/{p}"): EVERYONE for p in (
+        "activate", "login", "login/code", "login/code/resend", "login/enrol/app",
+        "login/enrol/email", "login/enrol/email/confirm", "forgot", "forgot-username",
+        "reset/{token:str}")},
+    ("GET", "/portal/language/{lang:str}"): EVERYONE,
+    ("POST", "/assister/logout"): {G, T},
+    **{("GET", f"/assister{p}"): {T} for p in (
+        "", "/agreements", "/certificate", "/clients", "/clients/export",
+        "/clients/{consumer_id:int}", "/mailbox", "/profile")},
+    **{("POST", f"/assister/{p}"): {T} for p in (
+        "activate-again", "agreements", "clients/{consumer_id:int}/acknowledge",
+        "clients/{consumer_id:int}/lock", "clients/{consumer_id:int}/release", "profile",
+        "profile/more", "tokens", "tokens/{token_id:int}/revoke")},
+    ("GET", "/agency"): {G},
+    ("GET", "/agency/onboard"): {G},
+    ("POST", "/agency/onboard"): {G},
+    ("POST", "/agency/assisters/{assister_id:int}/inactive"): {G},
+    ("GET", "/agency/clients"): {G},
+    ("POST", "/users/{user_id:int}/portal-mfa/reset"): STAFF,
     # Assister of record over time (issue 18).
     ("GET", "/consumers/{consumer_id:int}/assister-of-record"): {A, S, C},
     ("GET", "/assisters/{assister_id:int}/book"): {A, S, T},
@@ -116,9 +143,10 @@ POLICY: dict[tuple[str, str], set[str]] = {
     ("GET", "/referrals/{referral_id:int}/diagram.svg"): {A, S, T, C},
     ("GET", "/referrals/{referral_id:int}/diagram.mmd"): {A, S, T, C},
     ("GET", "/assisters/{assister_id:int}/referrals"): {A, S, T},
-}
-# The OpenAPI document and its viewers are public; piccolo-admin signs staff in itself.
-PUBLIC_PREFIXES = ("/schema", "/admin")
+}  # fmt: skip
+# The OpenAPI document, its viewer and its files (/static) are public; piccolo-admin signs
+# staff in itself.
+PUBLIC_PREFIXES = ("/schema", "/static", "/admin")
 
 # Cells where a role the route allows still gets a 401/403/redirect, on purpose.
 EXPECTED_REFUSALS = {
@@ -126,10 +154,19 @@ EXPECTED_REFUSALS = {
     ("GET", "/assisters/{assister_id:int}/clients/{consumer_id:int}", T): 403,
     # The sign-in form carries a double-submit CSRF token; a post without it is refused.
     **{("POST", "/consumer/login", role): 403 for role in ROLES},
+    # So do the portal's forms before sign-in.
+    **{
+        ("POST", f"/assister/{form}", role): 403
+        for form in ("activate", "login", "forgot", "forgot-username", "reset/{token:str}")
+        for role in ROLES
+    },
 }
 # Browser pages: a missing session sends people to the sign-in page (303), and form posts
 # without the session's CSRF token are refused (403).
 PAGE = re.compile(r"^/consumer(/|$)")
+# Portal pages open only with the portal's session cookie: a bearer token, whoever's,
+# is sent to sign in (303).
+PORTAL_PAGE = re.compile(r"^/(assister|agency)(/|$)")
 
 
 def served_routes(app) -> dict[tuple[str, str], frozenset[str] | None]:
@@ -269,6 +306,8 @@ def _url(path: str, ids: dict, world: dict, role: str | None = None) -> str:
         "event": event_for(path, role) if role else "no_such_event",
         "machine": "assister",
         "file": "assister.mmd",
+        "token": "not-a-live-link",
+        "lang": "es",
     }
     return re.sub(r"\{(\w+):\w+\}", lambda m: str(values[m.group(1)]), path)
 
@@ -292,6 +331,8 @@ async def _call(client, method: str, url: str, headers: dict):
 def _expected(method: str, path: str, role: str) -> set[int] | None:
     """The statuses this cell must give, or ``None`` for "past the guard"."""
     allowed = POLICY[(method, path)]
+    if PORTAL_PAGE.match(path) and ANON not in allowed:
+        return {303}
     if (method, path, role) in EXPECTED_REFUSALS:
         return {EXPECTED_REFUSALS[(method, path, role)]}
     if ANON in allowed or role in allowed:
@@ -354,7 +395,8 @@ async def test_other_peoples_records_are_404_not_403(client, admin, role):
     probes = []
     for (method, path), allowed in sorted(POLICY.items()):
         params = set(re.findall(r"\{(\w+):", path))
-        if role not in allowed or not params & set(OWNED[role]) or PAGE.match(path):
+        page = PAGE.match(path) or PORTAL_PAGE.match(path)
+        if role not in allowed or not params & set(OWNED[role]) or page:
             continue
         ids = {**world["own"], **{k: world["others"][k] for k in OWNED[role]}}
         url = _url(path, ids, world, role)

@@ -56,7 +56,9 @@ async def test_consumers_hear_of_changes_others_make(client, admin):
         assert r.status_code == 200, r.text
         ended = (await notices(cid))[-1]
         assert ended["template"] == "association_ended"
-        assert "assister asked us to end it" in ended["body"]
+        # Support's reason is internal: the consumer reads a neutral notice.
+        assert "assister asked us to end it" not in ended["body"]
+        assert "no longer authorized to act for you." in ended["body"]
 
         mine = await associate(client, consumer, ana)
         before = len(await notices(cid))
@@ -65,6 +67,50 @@ async def test_consumers_hear_of_changes_others_make(client, admin):
 
         r = await client.get("/consumers/me/messages", headers=consumer)
         assert r.status_code == 200 and r.json()["total"] == before
+
+
+async def test_staff_end_with_an_internal_reason_and_a_message_for_the_consumer(client, admin):
+    ana = await active_assister(client, admin, name="Ana Torres")
+    consumer, cid = await new_consumer()
+    link = await associate(client, consumer, ana)
+    support = await new_user_headers("support")
+    internal = "assister Grace asked by phone"
+    told = "Your assister asked us to end the authorization; choose another any time."
+    r = await fire_association(
+        client, support, link["id"], "disassociate",
+        reason=internal, data={"message_to_consumer": told},
+    )  # fmt: skip
+    assert r.status_code == 200, r.text
+    ended = (await notices(cid))[-1]
+    assert told in ended["body"] and internal not in ended["body"]
+    assert internal not in ended["subject"]
+
+    # The consumer's reads carry the message; staff's carry the internal reason.
+    mine = (await client.get(f"/associations/{link['id']}", headers=consumer)).json()
+    assert mine["end_reason"] == told
+    staff_view = (await client.get(f"/associations/{link['id']}", headers=support)).json()
+    assert staff_view["end_reason"] == internal
+    listed = (await client.get("/associations?state=disassociated", headers=consumer)).json()
+    assert [item["end_reason"] for item in listed["items"]] == [told]
+    history = (await client.get(f"/associations/{link['id']}/history", headers=consumer)).json()
+    assert internal not in str(history) and history[-1]["reason"] == told
+    staff_history = await client.get(f"/associations/{link['id']}/history", headers=support)
+    assert staff_history.json()[-1]["reason"] == internal
+    row = await History.select(History.reason).where(History.event == "disassociate").first()
+    assert row["reason"] == internal  # the history keeps the internal reason
+
+
+async def test_without_a_message_the_consumer_reads_a_neutral_sentence(client, admin):
+    ana = await active_assister(client, admin, name="Ana Torres")
+    consumer, cid = await new_consumer()
+    link = await associate(client, consumer, ana)
+    r = await fire_association(client, admin, link["id"], "disassociate", reason="fraud check")
+    assert r.status_code == 200, r.text
+    mine = (await client.get(f"/associations/{link['id']}", headers=consumer)).json()
+    assert mine["end_reason"] == "ended by the assister program"
+    assert "fraud" not in (await notices(cid))[-1]["body"]
+    history = (await client.get(f"/associations/{link['id']}/history", headers=consumer)).json()
+    assert "fraud" not in str(history)
 
 
 async def test_spanish_notices_for_a_spanish_speaking_consumer(client, admin):

@@ -41,27 +41,28 @@ async def activate(client, admin, a):
 
 async def test_an_old_years_course_is_recorded_but_does_not_end_a_lapse(client, admin):
     org = await new_org(client, admin)
-    with at(2026, 8, 1):
+    with at(2024, 8, 1):  # TY2025: onboarded, so TY2025's records may be kept
         a = await new_assister(client, admin, organization_id=org)
+    with at(2026, 8, 1):
         await fire_ok(client, admin, a["id"], "complete_training")
         await fire_ok(client, admin, a["id"], "lapse", reason="missed the deadline")
-        r = await fire(client, admin, a["id"], "complete_training", data={"training_year": 2015})
+        r = await fire(client, admin, a["id"], "complete_training", data={"training_year": 2025})
         assert r.status_code == 422
-        assert "TY2015 is a past training year" in r.json()["detail"]
+        assert "TY2025 is a past training year" in r.json()["detail"]
         assert "stays lapsed" in r.json()["detail"] and "TY2027 course" in r.json()["detail"]
         assert (await get(client, admin, a["id"]))["state"] == "lapsed"
-        assert len(await records(a["id"], 2015)) == 1  # the backfilled record is kept
+        assert len(await records(a["id"], 2025)) == 1  # the backfilled record is kept
         history = (await client.get(f"/assisters/{a['id']}/history", headers=admin)).json()
         assert history[-1]["event"] == "complete_training"
         assert history[-1]["from_state"] == history[-1]["to_state"] == "lapsed"
 
         await fire_ok(client, admin, a["id"], "complete_training")  # this year's: way back
         assert (await get(client, admin, a["id"]))["state"] == "trained"
-        data = {"training_year": 2015, "score": 95}
+        data = {"training_year": 2025, "score": 95}
         r = await fire(client, admin, a["id"], "record_exam", data=data)
         assert r.status_code == 422 and "TY2027 exam" in r.json()["detail"]
         assert (await get(client, admin, a["id"]))["state"] == "trained"
-        exam = [x for x in await records(a["id"], 2015) if x["kind"] == "exam"]
+        exam = [x for x in await records(a["id"], 2025) if x["kind"] == "exam"]
         assert exam[0]["passed"] is True and exam[0]["score"] == 95
         await fire_ok(client, admin, a["id"], "record_exam", data={"score": 90})
         assert (await get(client, admin, a["id"]))["state"] == "exam_passed"
@@ -69,11 +70,50 @@ async def test_an_old_years_course_is_recorded_but_does_not_end_a_lapse(client, 
 
 async def test_onboarded_with_an_old_year_stays_onboarded(client, admin):
     org = await new_org(client, admin)
-    with at(2026, 8, 1):
+    with at(2026, 6, 1):  # TY2026
         a = await new_assister(client, admin, organization_id=org)
+    with at(2026, 8, 1):
         r = await fire(client, admin, a["id"], "complete_training", data={"training_year": 2026})
         assert r.status_code == 422 and "stays onboarded" in r.json()["detail"]
         assert (await get(client, admin, a["id"]))["state"] == "onboarded"
+
+
+async def test_a_new_hire_cannot_backfill_years_before_onboarding(client, admin):
+    """Two past years recorded for a new hire would make them eligible for the
+    refresher: years and days before onboarding, and days to come, are refused."""
+    org = await new_org(client, admin)
+    with at(2026, 8, 1):  # TY2027
+        a = await new_assister(client, admin, organization_id=org)
+    with at(2026, 9, 15):
+        for year in (2025, 2026):
+            r = await fire(
+                client, admin, a["id"], "complete_training", data={"training_year": year}
+            )
+            assert r.status_code == 422, r.text
+            assert (
+                f"TY{year} ended before the assister was onboarded (2026-08-01)"
+                in r.json()["detail"]
+            )
+        for day, words in [("2026-07-31", "before the assister was onboarded"),
+                           ("2026-09-16", "is in the future (today is 2026-09-15)")]:  # fmt: skip
+            r = await fire(client, admin, a["id"], "complete_training", data={"completed_on": day})
+            assert r.status_code == 422 and words in r.json()["detail"], r.text
+        assert await records(a["id"], 2025) == [] and await records(a["id"], 2026) == []
+        assert (await get(client, admin, a["id"]))["state"] == "onboarded"
+        await fire_ok(
+            client, admin, a["id"], "complete_training", data={"completed_on": "2026-09-15"}
+        )
+        r = await fire(client, admin, a["id"], "record_exam",
+                       data={"score": 95, "completed_on": "2026-09-16"})  # fmt: skip
+        assert r.status_code == 422 and "in the future" in r.json()["detail"]
+        await fire_ok(
+            client, admin, a["id"], "record_exam", data={"score": 95, "completed_on": "2026-09-14"}
+        )
+        days = sorted(str(x["completed_on"]) for x in await records(a["id"], 2027))
+        assert days == ["2026-09-14", "2026-09-15"]
+    with at(2028, 8, 1):  # TY2029: TY2027 and TY2028 only, the refresher is still not theirs
+        r = await fire(client, admin, a["id"], "complete_training", data={"course": "refresher"})
+        assert r.status_code == 422 and "refresher" in r.json()["detail"]
 
 
 async def _two_full_years(client, admin, org):

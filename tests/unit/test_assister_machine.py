@@ -1,5 +1,7 @@
 """The assister machine on its own: no database, no HTTP."""
 
+from datetime import date
+
 import pytest
 
 from workflow.assisters.machine import ASSISTER
@@ -21,6 +23,10 @@ def facts(**overrides):
         "npn_status": "not_checked",
         "registration_number_hash": hash_secret("K7QMX2PD9HVR"),
         "registration_email": "ana@example.org",
+        # Onboarded long ago: past years' records are allowed (see the dated tests).
+        "today": date(2026, 9, 15),
+        "onboarded_on": date(2013, 8, 1),
+        "first_training_year": 2014,
     }
     return {**base, **overrides}
 
@@ -48,7 +54,17 @@ def test_states_are_the_lifecycle():
         ("onboarded", ["complete_training", "deactivate"]),
         ("trained", ["complete_training", "record_exam", "lapse", "deactivate"]),
         ("exam_passed", ["complete_training", "record_exam", "register", "lapse", "deactivate"]),
-        ("registered", ["complete_training", "record_exam", "activate", "lapse", "deactivate"]),
+        (
+            "registered",
+            [
+                "complete_training",
+                "record_exam",
+                "activate",
+                "reissue_activation",
+                "lapse",
+                "deactivate",
+            ],
+        ),
         ("active", ["complete_training", "record_exam", "lapse", "deactivate"]),
         ("lapsed", ["complete_training", "deactivate"]),
         ("deactivated", ["reinstate"]),
@@ -195,3 +211,55 @@ def test_every_event_declares_roles_and_every_transition_a_known_event():
     triggers = {t["trigger"] for t in ASSISTER.transitions}
     assert triggers == set(ASSISTER.events)
     assert all(spec.roles for spec in ASSISTER.events.values())
+
+
+BROKER_FACTS = {"kind": "broker", "npn_status": "escalated", "marketplace_role": "individual"}
+
+
+def test_blocked_lists_guard_refusals_judged_on_facts_alone():
+    blocked = ASSISTER.blocked("exam_passed", BROKER_FACTS)
+    assert [event for event, _ in blocked] == ["register"]
+    assert "NPN not validated" in blocked[0][1] and "'escalated'" in blocked[0][1]
+    # A valid NPN: register's other guard needs the agreements (event data): not judged.
+    assert ASSISTER.blocked("exam_passed", {**BROKER_FACTS, "npn_status": "valid"}) == []
+    # activate's guards all read the typed Registration Number: never listed.
+    assert ASSISTER.blocked("registered", {**BROKER_FACTS, "npn_status": "valid"}) == []
+    # Nothing is listed from a state the event does not leave.
+    assert ASSISTER.blocked("onboarded", BROKER_FACTS) == []
+
+
+NEW_HIRE = {"onboarded_on": date(2026, 8, 1), "first_training_year": 2027}
+
+
+@pytest.mark.parametrize("event", ["complete_training", "record_exam"])
+def test_a_year_before_onboarding_is_refused(event):
+    data = {"training_year": 2026, **({"score": 95} if event == "record_exam" else {})}
+    state = "trained" if event == "record_exam" else "onboarded"
+    with pytest.raises(GuardRefused) as refused:
+        ASSISTER.decide(state, event, facts(**NEW_HIRE), data)
+    assert "TY2026 ended before the assister was onboarded (2026-08-01)" in str(refused.value)
+    assert "first training year is TY2027" in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("day", "words"),
+    [("2026-07-31", "before the assister was onboarded (2026-08-01)"),
+     ("2026-09-16", "is in the future (today is 2026-09-15)")],
+)  # fmt: skip
+def test_a_day_before_onboarding_or_in_the_future_is_refused(day, words):
+    for state, event, data in [
+        ("onboarded", "complete_training", {"completed_on": day}),
+        ("trained", "record_exam", {"completed_on": day, "score": 95}),
+        ("trained", "record_exam", {"completed_on": day, "score": 10}),  # no attempt kept
+        ("active", "complete_training", {"completed_on": day}),
+    ]:
+        with pytest.raises(GuardRefused) as refused:
+            ASSISTER.decide(state, event, facts(**NEW_HIRE), data)
+        assert words in str(refused.value)
+
+
+def test_days_between_onboarding_and_today_are_accepted():
+    for day in ("2026-08-01", "2026-09-15"):
+        moved = ASSISTER.decide("onboarded", "complete_training", facts(**NEW_HIRE),
+                                {"completed_on": day})  # fmt: skip
+        assert moved.to_state == "trained" and moved.data["completed_on"] == day

@@ -60,8 +60,8 @@ CONTEXTS = {
     ],
     "association_confirmed": [{"consumer": CONSUMER, "assister_name": "Ana Torres"}],
     "association_ended": [
-        {"consumer": CONSUMER, "assister_name": "Ana Torres", "expired": True, "reason": ""},
-        {"consumer": CONSUMER, "assister_name": "Ana Torres", "expired": False, "reason": ""},
+        {"consumer": CONSUMER, "assister_name": "Ana Torres", "expired": True, "message": ""},
+        {"consumer": CONSUMER, "assister_name": "Ana Torres", "expired": False, "message": ""},
     ],
     "association_transferred": [
         {"consumer": CONSUMER, "old_assister_name": "Ana Torres", "new_assister_name": "Luis Gil"}
@@ -99,6 +99,12 @@ CONTEXTS = {
         {"consumer": CONSUMER, "broker": {**ASSISTER, "phone": None}, "signed_in": False},
     ],
     "referral_unmatched": [{"consumer": CONSUMER}],
+    "portal_code": [{"username": "ana.torres", "code": "042917", "base_url": "https://x.org"}],
+    "portal_reset": [{"username": "ana.torres", "link": "https://x.org/assister/reset/abc"}],
+    "portal_username": [
+        {"usernames": ["ana.torres"], "base_url": "https://x.org"},
+        {"usernames": ["ana.torres", "ana.t2"], "base_url": "https://x.org"},
+    ],
 }
 
 # Words of English prose that are not Spanish words too ("complete", "active" are both).
@@ -155,6 +161,7 @@ QUOTED_LABELS = ("Not an Agent Broker", "Overview")
 
 
 def _english_words(text: str) -> set[str]:
+    text = re.sub(r"https?://\S+", "", text)  # links name the routes, in English
     for label in QUOTED_LABELS:
         text = text.replace(label, "")
     return {w for w in re.findall(r"[a-záéíóúñü]+", text.lower()) if w in ENGLISH}

@@ -48,9 +48,16 @@ def is_locked(row: dict, now: datetime) -> bool:
 
 
 async def authenticate(
-    username: str, password: str, *, channel: str, now: datetime | None = None
+    username: str,
+    password: str,
+    *,
+    channel: str,
+    now: datetime | None = None,
+    code_follows: bool = False,
 ) -> int | None:
-    """The user's id if the password is right and the account active and unlocked."""
+    """The user's id if the password is right and the account active and unlocked.
+    ``code_follows``: an MFA code is asked next, so a right password is not yet a
+    sign-in (the audit says so; :func:`code_checked` records the outcome)."""
     now = now or datetime.now(UTC)
     name = username.strip()[:150]
     rows = await BaseUser.raw(USER_FOR_LOGIN, name)
@@ -58,19 +65,14 @@ async def authenticate(
     stored = row["password"] if row else _DUMMY_HASH
     matches = await asyncio.to_thread(_verify, password, stored)
     if row and row["active"] and matches and not is_locked(row, now):
-        await _attempt(name, row["id"], True, channel, now, "")
-        await BaseUser.update({BaseUser.last_login: now.replace(tzinfo=None)}).where(
-            BaseUser.id == row["id"]
-        )
-        await audit.record(
-            "login",
-            "success",
-            username=name,
-            object_type="user",
-            object_id=row["id"],
-            detail={"channel": channel},
-            at=now,
-        )
+        if code_follows:
+            await _attempt(name, row["id"], True, channel, now, "password; MFA code next")
+            await audit.record(
+                "login", "password_ok", username=name, object_type="user",
+                object_id=row["id"], detail={"channel": channel}, at=now,
+            )  # fmt: skip
+        else:
+            await _signed_in(name, row["id"], channel, now, "")
         return row["id"]
     why = (
         "unknown user"
@@ -96,6 +98,38 @@ async def authenticate(
     if row and row["account_id"] and why == "wrong password":
         await _lock_if_too_many(row, name, now)
     return None
+
+
+async def _signed_in(name: str, user_id: int, channel: str, now: datetime, how: str) -> None:
+    await _attempt(name, user_id, True, channel, now, how)
+    await BaseUser.update({BaseUser.last_login: now.replace(tzinfo=None)}).where(
+        BaseUser.id == user_id
+    )
+    detail = {"channel": channel, **({"mfa": True} if how else {})}
+    await audit.record(
+        "login", "success", username=name, object_type="user", object_id=user_id,
+        detail=detail, at=now,
+    )  # fmt: skip
+
+
+async def code_checked(
+    user_id: int, username: str, passed: bool, *, channel: str, now: datetime | None = None
+) -> None:
+    """The outcome of an MFA code after a right password. A wrong code is a failed
+    sign-in like a wrong password: in the attempts, the audit log and the lockout."""
+    now = now or datetime.now(UTC)
+    if passed:
+        await _signed_in(username, user_id, channel, now, "MFA code")
+        return
+    why = "wrong MFA code"
+    await _attempt(username, user_id, False, channel, now, why)
+    await audit.record(
+        "login", "failure", username=username, object_type="user", object_id=user_id,
+        detail={"channel": channel, "why": why}, at=now,
+    )  # fmt: skip
+    rows = await BaseUser.raw(USER_FOR_LOGIN, username)
+    if rows and rows[0]["account_id"]:
+        await _lock_if_too_many(rows[0], username, now)
 
 
 async def _attempt(name, user_id, success, channel, now, detail) -> None:
@@ -159,3 +193,22 @@ async def unlock(username: str, actor: Principal, now: datetime | None = None) -
 
 def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+RATE_WINDOW = timedelta(minutes=5)
+_ATTEMPTS_FROM = """
+SELECT COUNT(*) AS n, MIN(at) AS oldest FROM login_attempts WHERE source = {} AND at >= {}
+"""
+
+
+async def seconds_until_allowed(source: str, limit: int, now: datetime | None = None) -> int:
+    """0 if ``source`` (a client address) may try to sign in now, else how long it must
+    wait: at most ``limit`` attempts per five minutes, counted in the database so every
+    process and host sees the same count (the lockout, per account, is separate)."""
+    now = now or datetime.now(UTC)
+    rows = await BaseUser.raw(_ATTEMPTS_FROM, source, now - RATE_WINDOW)
+    if not rows or rows[0]["n"] < limit:
+        return 0
+    oldest = rows[0]["oldest"]
+    oldest = datetime.fromisoformat(oldest) if isinstance(oldest, str) else oldest
+    return max(1, int((_aware(oldest) + RATE_WINDOW - now).total_seconds()) + 1)

@@ -10,11 +10,11 @@ from piccolo_api.session_auth.tables import SessionsBase
 
 from workflow.accounts.tokens import forget_tokens, issue_token
 from workflow.core.codes import hash_token
-from workflow.core.errors import BadInput, NotFound
+from workflow.core.errors import BadInput, Conflict, NotFound
 from workflow.core.principal import Principal
-from workflow.db import transaction
+from workflow.db import is_sqlite, transaction
 from workflow.engine import audit
-from workflow.tables import Account, ApiToken, ConsumerSession
+from workflow.tables import Account, ApiToken, ConsumerSession, PortalSession
 
 USERS = """
 SELECT u.id, u.username, u.active, u.last_login, a.id AS account_id, a.role,
@@ -60,6 +60,7 @@ async def revoke_everything(user_id: int) -> int:
         )
         revoked = len(rows)
     await ConsumerSession.delete().where(ConsumerSession.user_id == user_id)
+    await PortalSession.delete().where(PortalSession.user_id == user_id)
     await SessionsBase.delete().where(SessionsBase.user_id == user_id)
     forget_tokens()
     return revoked
@@ -73,6 +74,7 @@ _REVOKE_FOR_ASSISTER = (
     "(SELECT id FROM accounts WHERE assister = {})",
     f"DELETE FROM consumer_sessions WHERE user_id IN ({_LOGINS_OF_ASSISTER})",
     f"DELETE FROM sessions WHERE user_id IN ({_LOGINS_OF_ASSISTER})",
+    f"DELETE FROM portal_sessions WHERE user_id IN ({_LOGINS_OF_ASSISTER})",
 )
 
 
@@ -83,10 +85,31 @@ def revocations_for_assister(assister_id: int) -> list[tuple[str, tuple]]:
     return [(first, (True, assister_id)), *((sql, (assister_id,)) for sql in rest)]
 
 
+# The active admins, locked (PostgreSQL) so that two admins deactivating each other at
+# once queue here and the second sees the first's change; SQLite's write transactions
+# already queue.
+_ACTIVE_ADMINS = """
+SELECT u.id FROM piccolo_user u JOIN accounts a ON a."user" = u.id
+WHERE a.role = 'admin' AND u.active
+"""
+
+
 async def deactivate(user_id: int, actor: Principal) -> dict[str, Any]:
-    """The login stops working at once: inactive, tokens revoked, sessions ended."""
-    await get_user(user_id)
+    """The login stops working at once: inactive, tokens revoked, sessions ended. Nobody
+    deactivates themselves, and the last active admin stays (409): someone must be able
+    to sign in and manage the others."""
+    user = await get_user(user_id)
+    if actor.user_id is not None and user_id == actor.user_id:
+        raise Conflict("you may not deactivate your own login; ask another admin")
     async with transaction():
+        if user["role"] == "admin" and user["active"]:
+            lock = "" if is_sqlite() else " ORDER BY u.id FOR UPDATE OF u"
+            admins = {r["id"] for r in await BaseUser.raw(_ACTIVE_ADMINS + lock)}
+            if admins <= {user_id}:
+                raise Conflict(
+                    f"{user['username']} is the last active admin; create or reactivate "
+                    "another admin first, so someone can still manage the service"
+                )
         await BaseUser.update({BaseUser.active: False}).where(BaseUser.id == user_id)
         revoked = await revoke_everything(user_id)
         await audit.record(

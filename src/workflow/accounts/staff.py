@@ -27,7 +27,10 @@ class StaffUser(BaseUser, tablename="piccolo_user"):
 
     @classmethod
     async def login(cls, username: str, password: str) -> int | None:
-        user_id = await authenticate(username, password, channel="admin")
+        # An enrolled user's sign-in ends with the code (``admin/mfa.py`` records it).
+        known = await cls.select(cls.id).where(cls.username == username.strip()[:150]).first()
+        enrolled = known is not None and await AuthenticatorSecret.is_user_enrolled(known["id"])
+        user_id = await authenticate(username, password, channel="admin", code_follows=enrolled)
         if user_id is None:
             return None
         principal = await staff_principal(user_id)

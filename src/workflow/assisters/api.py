@@ -41,9 +41,10 @@ class AssisterController(Controller):
     path = "/assisters"
     tags = ["assisters"]
 
-    @post("/", opt=allow("admin"), status_code=201)
+    @post("/", opt=allow("admin", "agency_admin"), status_code=201)
     async def create(self, data: JSONBody[NewAssisterBody], actor: Actor) -> AssisterOut:
-        """Onboard an assister (admin). Brokers may carry an NPN; navigators and CACs
+        """Onboard an assister (admin; an agency admin: a navigator or CAC of their own
+        organisation, else 403). Brokers may carry an NPN; navigators and CACs
         belong to an organisation. ``address`` is the business address (street, city,
         state, ZIP) and ``directory_display`` how much of it the public sees. The record
         starts ``onboarded`` with a Reference Number."""

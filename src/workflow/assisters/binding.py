@@ -47,13 +47,25 @@ def assister_visible_to(principal: Principal, row: Mapping[str, Any]) -> bool:
 async def issue_registration_number(ctx: EffectContext) -> None:
     """Registering issues a one-time Registration Number (only its hash is kept) and
     mails the activation message: Reference Number at the top, this number at the end."""
-    number = new_registration_number()
     agreements = sorted(set(ctx.decision.data["agreements"]))
+    ctx.set(agreements=agreements, registered_at=ctx.now)
+    send_activation(ctx, agreements)
+
+
+async def reissue_activation(ctx: EffectContext) -> None:
+    """A lost Registration Number: a new one replaces it (the old hash is overwritten,
+    so the old number stops working) and a new activation message goes out, to the
+    assister's e-mail address as it is now."""
+    send_activation(ctx, sorted(ctx.row["agreements"] or []))
+
+
+def send_activation(ctx: EffectContext, agreements: list[str]) -> None:
+    """A new one-time Registration Number (only its hash is kept) and the activation
+    message carrying it; nobody but the assister ever sees the number."""
+    number = new_registration_number()
     ctx.set(
-        agreements=agreements,
         registration_number_hash=hash_secret(number.replace("-", "")),
         registration_email=ctx.row["email"],
-        registered_at=ctx.now,
     )
     context = {
         "reference_number": ctx.row["reference_number"],
@@ -117,6 +129,7 @@ ASSISTER_CASE = CaseKind(
         "complete_training": On(effect=complete_training, reads_facts=True),
         "record_exam": On(effect=record_exam, reads_facts=True),
         "register": On(effect=issue_registration_number),
+        "reissue_activation": On(effect=reissue_activation),
         "activate": On(effect=activate),
         "lapse": On(
             effect=lapse_notice,

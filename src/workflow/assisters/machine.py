@@ -4,6 +4,7 @@ leave the program (the roster marks them inactive)."""
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -41,6 +42,7 @@ class CompleteTrainingData(msgspec.Struct, forbid_unknown_fields=True, omit_defa
     training_year: Year | None = None  # default: the training year of the day it is recorded
     course: CourseKind | None = None  # default: overview for exempt organisations, else full
     language: Language | None = None  # default: the assister's preferred language
+    completed_on: date | None = None  # default: the day it is recorded
 
 
 class RecordExamData(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
@@ -49,6 +51,7 @@ class RecordExamData(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=T
     # default: the course completed last in that training year (else full, or overview)
     course: CourseKind | None = None
     language: Language | None = None
+    completed_on: date | None = None  # default: the day it is recorded
 
 
 class RegisterData(msgspec.Struct, forbid_unknown_fields=True):
@@ -128,6 +131,31 @@ def training_year_not_future(case: Case) -> str | None:
     return None
 
 
+@guard("dated between onboarding and today")
+def dated_since_onboarding(case: Case) -> str | None:
+    """A course or exam counts only from the day the person joined the program up to
+    today: otherwise a new hire could backfill past years (and so qualify for the
+    refresher) or a record could claim a day that has not come yet."""
+    facts, data = case.facts, case.data
+    onboarded, today = facts["onboarded_on"], facts["today"]
+    if (day := data.get("completed_on")) is not None:
+        day = date.fromisoformat(str(day))
+        if day > today:
+            return f"completed_on {day} is in the future (today is {today}): record it once taken"
+        if day < onboarded:
+            return (
+                f"completed_on {day} is before the assister was onboarded ({onboarded}): "
+                "only courses and exams taken since then count"
+            )
+    year, first = data.get("training_year"), facts["first_training_year"]
+    if year is not None and year < first:
+        return (
+            f"TY{year} ended before the assister was onboarded ({onboarded}): their first "
+            f"training year is TY{first}"
+        )
+    return None
+
+
 @guard("broker's NPN is validated")
 def npn_validated(case: Case) -> str | None:
     if case.facts["kind"] == AssisterKind.broker and case.facts["npn_status"] != "valid":
@@ -169,11 +197,14 @@ def registration_number_matches(case: Case) -> str | None:
     return None
 
 
+EMAIL_MISMATCH = "email does not match: enter the exact address the activation email was sent to"
+
+
 @guard("email is the one the activation email went to")
 def email_matches(case: Case) -> str | None:
     expected = (case.facts["registration_email"] or "").strip().lower()
     if case.data["email"].strip().lower() != expected:
-        return "email does not match: enter the exact address the activation email was sent to"
+        return EMAIL_MISMATCH
     return None
 
 
@@ -201,14 +232,19 @@ ASSISTER = MachineSpec(
             "trigger": "complete_training",
             "source": [_S.onboarded, _S.lapsed],
             "dest": _S.trained,
-            "conditions": [course_allowed, training_year_not_future, year_moves_state],
+            "conditions": [
+                dated_since_onboarding,
+                course_allowed,
+                training_year_not_future,
+                year_moves_state,
+            ],
         },
         # A past year's course: recorded, the state stays (the caller hears why).
         {
             "trigger": "complete_training",
             "source": [_S.onboarded, _S.lapsed],
             "dest": "=",
-            "conditions": [course_allowed, training_year_not_future],
+            "conditions": [dated_since_onboarding, course_allowed, training_year_not_future],
             "unless": [year_moves_state],
             "after": [record_refusal],
         },
@@ -217,13 +253,14 @@ ASSISTER = MachineSpec(
             "trigger": "complete_training",
             "source": CERTIFIED,
             "dest": "=",
-            "conditions": [course_allowed, training_year_not_future],
+            "conditions": [dated_since_onboarding, course_allowed, training_year_not_future],
         },
         {
             "trigger": "record_exam",
             "source": _S.trained,
             "dest": _S.exam_passed,
             "conditions": [
+                dated_since_onboarding,
                 training_year_not_future,
                 exam_course_taken,
                 passes_exam,
@@ -235,7 +272,12 @@ ASSISTER = MachineSpec(
             "trigger": "record_exam",
             "source": _S.trained,
             "dest": "=",
-            "conditions": [training_year_not_future, exam_course_taken, passes_exam],
+            "conditions": [
+                dated_since_onboarding,
+                training_year_not_future,
+                exam_course_taken,
+                passes_exam,
+            ],
             "unless": [year_moves_state],
             "after": [record_refusal],
         },
@@ -243,13 +285,18 @@ ASSISTER = MachineSpec(
             "trigger": "record_exam",
             "source": [_S.exam_passed, _S.registered, _S.active],
             "dest": "=",
-            "conditions": [training_year_not_future, exam_course_taken, passes_exam],
+            "conditions": [
+                dated_since_onboarding,
+                training_year_not_future,
+                exam_course_taken,
+                passes_exam,
+            ],
         },
         {
             "trigger": "record_exam",
             "source": CERTIFIED,
             "dest": "=",
-            "conditions": [training_year_not_future, exam_course_taken],
+            "conditions": [dated_since_onboarding, training_year_not_future, exam_course_taken],
             "unless": [passes_exam],
             "after": [record_refusal],
         },
@@ -265,6 +312,8 @@ ASSISTER = MachineSpec(
             "dest": _S.active,
             "conditions": [registration_number_matches, email_matches],
         },
+        # A lost Registration Number: a new one replaces it, the state stays.
+        {"trigger": "reissue_activation", "source": _S.registered, "dest": "="},
         {
             "trigger": "lapse",
             "source": [_S.trained, _S.exam_passed, _S.registered, _S.active],
@@ -296,6 +345,11 @@ ASSISTER = MachineSpec(
             "activates the account with the Registration Number and email",
             ActivateData,
             redact=("registration_number",),
+        ),
+        "reissue_activation": EventSpec(
+            frozenset({Role.admin, Role.support}),
+            "sends a new activation email with a new Registration Number; the old one "
+            "stops working",
         ),
         "lapse": EventSpec(frozenset({Role.admin, Role.system}), "training-year deadline missed"),
         "deactivate": EventSpec(

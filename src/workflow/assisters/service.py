@@ -10,12 +10,12 @@ from workflow.assisters.address import Address, address_columns, address_of
 from workflow.assisters.binding import ASSISTER_CASE
 from workflow.assisters.machine import ASSISTER, AssisterKind, AssisterState
 from workflow.core.codes import new_reference_number
-from workflow.core.errors import BadInput
+from workflow.core.errors import BadInput, Forbidden
 from workflow.core.principal import Principal
 from workflow.core.roles import Role
 from workflow.core.settings import get_settings
 from workflow.db import ilike, transaction
-from workflow.engine.cases import load_case
+from workflow.engine.cases import blocked_events, load_case
 from workflow.engine.records import record_creation
 from workflow.tables import Assister, Organization
 from workflow.tables.assisters import DirectoryDisplay
@@ -44,6 +44,7 @@ async def create_assister(new: NewAssister, actor: Principal, now: datetime | No
     """Onboard an assister: a record in ``onboarded`` with a fresh Reference Number."""
     now = now or datetime.now(UTC)
     _check_new_assister(new)
+    _check_onboarder(new, actor)
     address = address_columns(vars(new.address)) if new.address else {}
     async with transaction():
         if new.organization_id is not None and not await Organization.exists().where(
@@ -90,6 +91,19 @@ def _check_new_assister(new: NewAssister) -> None:
         )
 
 
+def _check_onboarder(new: NewAssister, actor: Principal) -> None:
+    """An agency admin onboards navigators and CACs of their own organisation only."""
+    if actor.role != Role.agency_admin:
+        return
+    if new.kind == AssisterKind.broker:
+        raise Forbidden("an agency admin onboards navigators and CACs; an admin onboards brokers")
+    if new.organization_id != actor.organization_id:
+        raise Forbidden(
+            "an agency admin onboards staff of their own organisation only: give "
+            f"organization_id {actor.organization_id}"
+        )
+
+
 async def _unused_reference_number() -> str:
     digits = get_settings().reference_number_digits
     for _ in range(50):
@@ -109,6 +123,7 @@ async def get_assister(
     out = present(row)
     out["your_events"] = ASSISTER.events_for(row["state"], actor.role)
     out["training"] = await requirements(row, settings.today(now), settings.calendar)
+    out["blocked_events"] = await blocked_events(ASSISTER_CASE, row, now)
     return out
 
 

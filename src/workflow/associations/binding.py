@@ -165,7 +165,12 @@ async def record_confirmation(ctx: EffectContext) -> None:
 
 async def record_end(ctx: EffectContext) -> None:
     """Ending an association also ends the assister's hold on the application."""
-    ctx.set(ended_at=ctx.now, end_reason=ctx.reason or f"ended by the {ctx.actor.role}")
+    message = ctx.decision.data.get("message_to_consumer")
+    ctx.set(
+        ended_at=ctx.now,
+        end_reason=ctx.reason or f"ended by the {ctx.actor.role}",
+        end_message=notices.told_to_consumer(ctx.actor.role, ctx.reason, message),
+    )
     ctx.write(RELEASE_ASSISTER_LOCK, ctx.row["consumer"], ctx.row["assister"])
     ctx.add(close_period(ctx.row["id"], how_it_ended(ctx.actor, ctx.reason), ctx.now))
     notices.ended(ctx)

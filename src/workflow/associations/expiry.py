@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+from workflow.associations.notices import told_to_consumer
 from workflow.associations.periods import close_periods, how_it_ended
 from workflow.core.roles import Role
 from workflow.db.raw import ids_in, raw
@@ -25,7 +26,10 @@ WHERE lock_role = 'assister' AND EXISTS (
 async def record_ends(ctx: BulkContext) -> None:
     ids = json.dumps(ctx.ids)
     reason = ctx.reason or f"ended by the {ctx.actor.role}"
-    await Association.update({Association.ended_at: ctx.now, Association.end_reason: reason}).where(
+    message = ctx.context.get("message_to_consumer")
+    told = told_to_consumer(ctx.actor.role, ctx.reason, message)
+    ended = {Association.ended_at: ctx.now, Association.end_reason: reason}
+    await Association.update({**ended, Association.end_message: told}).where(
         Association.id.is_in(ctx.ids)
     )
     await raw(RELEASE_ASSISTER_LOCKS.format(ids=ids_in()), ids)
@@ -43,7 +47,7 @@ async def record_ends(ctx: BulkContext) -> None:
     await write_messages_bulk(
         consumers,
         "association_ended",
-        lambda c: {"assister_name": c["assister_name"], "reason": reason, "expired": expired},
+        lambda c: {"assister_name": c["assister_name"], "message": message, "expired": expired},
         ctx.now,
         to="consumer",
     )

@@ -30,6 +30,11 @@ class TransferData(msgspec.Struct, forbid_unknown_fields=True):
     from_assister_id: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)] | None = None
 
 
+class DisassociateData(msgspec.Struct, forbid_unknown_fields=True):
+    # Staff's ``reason`` is internal (history, audit); this is all the consumer is told.
+    message_to_consumer: Annotated[str, msgspec.Meta(max_length=1000)] | None = None
+
+
 def assister_can_act(state: str | None) -> bool:
     """Only an active assister may be chosen or act for a client."""
     return state == "active"
@@ -113,7 +118,10 @@ ASSOCIATION = MachineSpec(
         ),
         "disassociate": EventSpec(
             frozenset({Role.consumer, Role.support, Role.admin, Role.system}),
-            "ends the association (the consumer at any time; support on request, with a reason)",
+            "ends the association (the consumer at any time; support on request, with an "
+            "internal reason and, optionally, a message_to_consumer: the consumer sees only "
+            "that message, or a neutral sentence)",
+            DisassociateData,
             reason_required=frozenset({Role.support, Role.admin}),
             denied={Role.assister: ASK_SUPPORT},
         ),

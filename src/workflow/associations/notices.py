@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from workflow.core.roles import Role
+from workflow.core.roles import STAFF, Role
 from workflow.engine.kinds import EffectContext
 from workflow.messaging.mailbox import message_insert
 from workflow.tables import Assister
@@ -35,12 +35,25 @@ def confirmed(ctx: EffectContext) -> None:
     ctx.add(notice)
 
 
+# What a consumer reads when staff ended their association without a message for them.
+NEUTRAL_END = "ended by the assister program"
+
+
+def told_to_consumer(role: str, reason: str | None, message: str | None) -> str:
+    """What the consumer is told about an end: staff's reason is internal (it stays in
+    the history and the audit log), so from staff only their message, or a neutral
+    sentence; the consumer's own words and the service's expiry are theirs to read."""
+    if role in STAFF:
+        return message or NEUTRAL_END
+    return reason or f"ended by the {role}"
+
+
 def ended(ctx: EffectContext) -> None:
     if ctx.actor.role == Role.consumer:  # they did it themselves, and the page said so
         return
     context = {
         "assister_name": ctx.row["assister_name"],
-        "reason": ctx.reason or "",
+        "message": ctx.decision.data.get("message_to_consumer") or "",
         "expired": ctx.actor.role == Role.system,
     }
     ctx.add(message_insert(_consumer(ctx), "association_ended", context, ctx.now, to="consumer"))

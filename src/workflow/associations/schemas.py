@@ -10,7 +10,7 @@ from msgspec import Meta, Struct
 
 from workflow.tables import ApplicationStatus
 from workflow.web.params import RowId
-from workflow.web.schemas import Reason
+from workflow.web.schemas import BlockedEvent, Reason
 
 
 class ClientStateFilter(StrEnum):
@@ -78,6 +78,7 @@ class AssociationOut(Struct):
     updated_at: datetime
     # Of the allowed events, the ones the caller's role may fire (on a single read).
     your_events: list[str] | None = None
+    blocked_events: list[BlockedEvent] | None = None  # on a single association's read
 
 
 class AssociationPage(Struct):

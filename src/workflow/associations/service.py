@@ -9,6 +9,7 @@ from typing import Any
 from workflow.associations.application_lock import lock_status
 from workflow.associations.binding import ASSOCIATION_CASE
 from workflow.associations.machine import ASSOCIATION, AssociationState
+from workflow.associations.notices import NEUTRAL_END
 from workflow.associations.periods import open_period
 from workflow.consumers.service import (
     assister_public,
@@ -21,8 +22,9 @@ from workflow.core.principal import Principal
 from workflow.core.roles import Role
 from workflow.db import transaction
 from workflow.db.raw import raw
-from workflow.engine.cases import load_case
+from workflow.engine.cases import blocked_events, load_case
 from workflow.engine.fire import conflicts_as_409
+from workflow.engine.history import case_history
 from workflow.engine.records import record_creation
 from workflow.tables import Assister, Association, PeriodStage
 
@@ -41,6 +43,7 @@ ROW_COLUMNS = [
     Association.opened_at,
     Association.ended_at,
     Association.end_reason,
+    Association.end_message,
     Association.transferred_at,
     Association.updated_at,
 ]
@@ -154,14 +157,21 @@ async def get_association(association_id: int, actor: Principal) -> dict[str, An
     """One association with the events allowed now and the assister's public details;
     404 for anyone who may not see it."""
     row = await load_case(ASSOCIATION_CASE, association_id, actor)
-    out = await present(row)
+    out = await present(row, viewer=actor)
     out["your_events"] = ASSOCIATION.events_for(row["state"], actor.role)
+    out["blocked_events"] = await blocked_events(ASSOCIATION_CASE, row)
     return out
 
 
-async def present(row: dict[str, Any], seen: dict[int, dict] | None = None) -> dict[str, Any]:
-    """The API's view of a row; ``seen`` caches assisters' public details across a page."""
+async def present(
+    row: dict[str, Any], seen: dict[int, dict] | None = None, viewer: Principal | None = None
+) -> dict[str, Any]:
+    """The API's view of a row; ``seen`` caches assisters' public details across a page.
+    Staff's reason for ending it is internal: others read what the consumer was told."""
     out = {column._meta.name: row[column._meta.name] for column in ROW_COLUMNS}
+    told = out.pop("end_message")
+    if viewer is not None and not viewer.is_staff and out["end_reason"] is not None:
+        out["end_reason"] = told or NEUTRAL_END
     out["consumer_id"] = out.pop("consumer")
     out["assister_id"] = out.pop("assister")
     out["allowed_events"] = ASSOCIATION.allowed_events(row["state"])
@@ -199,7 +209,7 @@ async def list_associations(
         query, count = query.where(*where), count.where(*where)
     rows = await query.limit(limit).offset(offset)
     seen: dict[int, dict] = {}
-    return [await present(r, seen) for r in rows], await count
+    return [await present(r, seen, actor) for r in rows], await count
 
 
 async def consumer_overview(actor: Principal) -> dict[str, Any]:
@@ -212,8 +222,8 @@ async def consumer_overview(actor: Principal) -> dict[str, Any]:
         (Association.consumer == consumer_id)
         & (Association.state != AssociationState.disassociated)
     )
-    current = [await present(r) for r in rows if r["state"] == AssociationState.confirmed]
-    pending = [await present(r) for r in rows if r["state"] == AssociationState.requested]
+    current = [await present(r, viewer=actor) for r in rows if r["state"] == "confirmed"]
+    pending = [await present(r, viewer=actor) for r in rows if r["state"] == "requested"]
     return {
         **consumer,
         "current_association": current[0] if current else None,
@@ -231,3 +241,23 @@ async def open_request_for(consumer_id: int, assister_id: int, actor: Principal,
     if existing:
         return existing["id"]
     return await _insert(consumer_id, assister_id, actor, now)
+
+
+_BY_STAFF = """
+SELECT h.id FROM history h JOIN accounts a ON a."user" = h.actor_user_id
+WHERE h.machine = {} AND h.entity_id = {} AND a.role IN ('admin', 'support')
+"""
+
+
+async def association_history(association_id: int, actor: Principal) -> list[dict[str, Any]]:
+    """Every applied event, oldest first. Staff's reasons are internal: anyone else reads
+    the message staff left for the consumer, or a neutral sentence, in their place."""
+    await load_case(ASSOCIATION_CASE, association_id, actor)
+    rows = await case_history(ASSOCIATION.name, association_id)
+    if actor.is_staff:
+        return rows
+    by_staff = {r["id"] for r in await Association.raw(_BY_STAFF, ASSOCIATION.name, association_id)}
+    for row in rows:
+        if row["id"] in by_staff:
+            row["reason"] = row["data"].get("message_to_consumer") or NEUTRAL_END
+    return rows

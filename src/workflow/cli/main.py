@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sqlite3
 import sys
@@ -10,16 +11,15 @@ from datetime import date
 from pathlib import Path
 
 import asyncpg
-import uvicorn
 
 from workflow.accounts import login
 from workflow.accounts import management as users
-from workflow.accounts.service import NewUser, create_user, ensure_first_admin
-from workflow.app import create_app
+from workflow.accounts.service import NewUser, create_user
 from workflow.cli.common import run_job as _run
+from workflow.cli.serve import add_command as add_serve_command
 from workflow.cli.sweep import run_sweep
+from workflow.cli.training import add_commands as add_training_commands
 from workflow.cli.validations import add_commands as add_validation_commands
-from workflow.core.logs import uvicorn_log_config
 from workflow.core.principal import Principal
 from workflow.core.roles import SIGN_IN
 from workflow.core.settings import get_settings
@@ -37,36 +37,6 @@ def cmd_migrate(args: argparse.Namespace) -> int:
         print(report if args.verbose else "migrations applied")
 
     return _run(job)
-
-
-def cmd_serve(args: argparse.Namespace) -> int:
-    async def prepare() -> None:
-        await migrate()
-        first = await ensure_first_admin()
-        if first:
-            _print_first_admin(first)
-        if args.demo:
-            print(await load_demo(skip_if_present=True))
-
-    status = _run(prepare)
-    if status:
-        return status
-    print(f"serving on http://{args.host}:{args.port}/  (API docs: /schema, admin: /admin/)")
-    uvicorn.run(
-        create_app(),
-        host=args.host,
-        port=args.port,
-        log_level=args.log_level,
-        log_config=uvicorn_log_config(),
-    )
-    return 0
-
-
-def _print_first_admin(first) -> None:
-    print("First start: created the admin account. This is shown once; keep it safe.")
-    print(f"  username: {first.username}")
-    print(f"  password: {first.password}")
-    print(f"  API token: {first.token}")
 
 
 def cmd_users_create(args: argparse.Namespace) -> int:
@@ -206,12 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="workflow", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    serve = sub.add_parser("serve", help="migrate, create the first admin if needed, serve")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--demo", action="store_true", help="load demo data if there is none")
-    serve.add_argument("--log-level", default="info")
-    serve.set_defaults(func=cmd_serve)
+    add_serve_command(sub)
 
     mig = sub.add_parser("migrate", help="apply pending migrations")
     mig.add_argument("--verbose", action="store_true")
@@ -273,6 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     diagrams.set_defaults(func=cmd_diagrams)
     add_validation_commands(sub)
+    add_training_commands(sub)
     return parser
 
 
@@ -302,8 +268,31 @@ def database_problem(exc: Exception) -> str | None:
     ):
         return f"cannot reach the database at {url} ({exc}): start it or fix WORKFLOW_DATABASE_URL"
     if isinstance(exc, sqlite3.OperationalError):
-        return f"cannot open the SQLite database {url} ({exc}): check the folder exists"
+        return f"cannot use the SQLite database {url} ({exc}): {sqlite_cause(url, exc)}"
     return None
+
+
+def sqlite_cause(url: str, exc: Exception) -> str:
+    """What is really wrong with the SQLite file's place: the message SQLite gives
+    ("unable to open database file") fits a missing folder, a read-only one and more."""
+    path = Path(url.removeprefix("sqlite:///"))
+    folder = path.parent if str(path.parent) else Path(".")
+    text = str(exc).lower()
+    if "disk is full" in text or "disk i/o" in text:
+        return f"the disk holding {folder} is full or failing; free space there"
+    if not folder.is_dir():
+        return f"the folder {folder} does not exist; create it or fix WORKFLOW_DATABASE_URL"
+    if path.exists() and not os.access(path, os.W_OK):
+        return f"the file {path} is read-only for this user; make it writable"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return (
+            f"the folder {folder} is read-only for this user (or on a read-only file "
+            "system); SQLite writes the database and its journal there: make it writable "
+            "or point WORKFLOW_DATABASE_URL at a writable place"
+        )
+    if "readonly" in text or "read-only" in text:
+        return f"the file system holding {path} is read-only; mount it read-write"
+    return "check the file is a SQLite database and this user may read and write it"
 
 
 if __name__ == "__main__":

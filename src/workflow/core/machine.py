@@ -192,6 +192,29 @@ class MachineSpec:
             raise ValueError(f"{self.name}: no way from {start} to {to_state}")
         return paths[to_state]
 
+    def blocked(self, state: str, facts: Mapping[str, Any]) -> list[tuple[str, str]]:
+        """The events allowed from ``state`` that a guard refuses now, each with the
+        guard's message (``[(event, reason), ...]``, in the declaration's order).
+
+        Only guards that read the case's facts are judged: one that needs the event's
+        own data (a score, a Registration Number) is left out, since it can only be
+        judged when the event is fired, and so is one reading a fact ``facts`` lacks
+        (give the kind's loaded facts too: ``engine.cases.blocked_events``). An event is
+        blocked when every transition it has from ``state`` is refused; the reason is the
+        first such refusal's."""
+        case = Case(facts, _NoData())
+        case.state = state
+        blocked = []
+        for event in self._allowed.get(state, ()):
+            reasons = [
+                _refusal(rule, case)
+                for rule in self.transitions
+                if rule["trigger"] == event and _leaves_from(rule, state)
+            ]
+            if reasons and all(reasons):
+                blocked.append((event, reasons[0]))
+        return blocked
+
     def not_allowed(self, event: str, state: str) -> str:
         """What :class:`EventNotAllowed` says about ``event`` in ``state``."""
         return EventNotAllowed(self.name, event, state, self.allowed_events(state)).detail
@@ -240,6 +263,54 @@ class MachineSpec:
             raise GuardRefused(event, case.refusals[0] if case.refusals else "refused")
         refused = case.refusals[0] if case.records_refusal and case.refusals else None
         return Decision(state, case.state, parsed, refused)
+
+
+class NeedsEventData(Exception):
+    """Raised when a guard reads the event's own data while :meth:`MachineSpec.blocked`
+    asks it without any: such a guard cannot be judged before the event is fired."""
+
+
+class _NoData(Mapping[str, Any]):
+    """Event data that is not there yet: any look at it means the guard needs it."""
+
+    def __getitem__(self, key: str) -> Any:
+        raise NeedsEventData(key)
+
+    def __iter__(self):
+        raise NeedsEventData("*")
+
+    def __len__(self) -> int:
+        raise NeedsEventData("*")
+
+    def __contains__(self, key: object) -> bool:
+        raise NeedsEventData(str(key))
+
+    def get(self, key: str, default: Any = None) -> Any:
+        raise NeedsEventData(key)
+
+
+def _refusal(rule: Mapping[str, Any], case: Case) -> str | None:
+    """Why this transition refuses ``case`` now, judging only guards that need no
+    event data: a ``conditions`` guard's message, or for an ``unless`` guard that holds,
+    its label negated. ``None`` when nothing judged refuses."""
+    for condition in _as_list(rule.get("conditions", [])):
+        try:
+            reason = condition.check(case)
+        except (NeedsEventData, KeyError):
+            continue
+        if reason:
+            return reason
+    for exception in _as_list(rule.get("unless", [])):
+        try:
+            if exception.check(case) is None:
+                return f"not while {exception.label}"
+        except (NeedsEventData, KeyError):
+            continue
+    return None
+
+
+def _leaves_from(rule: Mapping[str, Any], state: str) -> bool:
+    return rule["source"] == "*" or state in _as_list(rule["source"])
 
 
 def _as_list(value: str | Sequence[str]) -> list[str]:

@@ -1,8 +1,9 @@
 """Who acts, declared once: every role check, route declaration, machine event and
 account column reads this enum.
 
-The first five roles sign in. ``system`` is the service itself (the sweep, the expiry of
-requests, follow-up checks); ``anonymous`` marks what anyone may call without signing in.
+The first six roles sign in (``metrics`` only as a scraper's token). ``system`` is the
+service itself (the sweep, the expiry of requests, follow-up checks); ``anonymous`` marks
+what anyone may call without signing in.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ class Role(StrEnum):
     agency_admin = "agency_admin"
     assister = "assister"
     consumer = "consumer"
+    # A scraper's login: its token reads ``GET /metrics`` and nothing else.
+    metrics = "metrics"
     system = "system"
     anonymous = "anonymous"
 
@@ -26,6 +29,8 @@ STAFF = frozenset({Role.admin, Role.support})
 SEES_EVERYTHING = STAFF | {Role.system}
 # The roles a login can hold (the accounts table's choices).
 SIGN_IN = tuple(role for role in Role if role not in (Role.system, Role.anonymous))
+# The people among them: what "any signed-in caller" means for a route.
+PEOPLE = tuple(role for role in SIGN_IN if role is not Role.metrics)
 # The same roles as an enum of their own, because a column's choices must be an Enum; it
 # is built from ``Role``, never written out twice.
 LoginRole = StrEnum("Role", {role.name: role.value for role in SIGN_IN})

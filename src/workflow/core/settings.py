@@ -150,8 +150,8 @@ class Settings:
     # Host names the admin is served under: over HTTPS its CSRF check requires the
     # request's Origin or Referer to name one of them.
     allowed_hosts: tuple[str, ...] = ("localhost", "127.0.0.1")
-    # Admin sign-in attempts per client address per 5 minutes (in memory, per process;
-    # the lockout in the database is what holds across processes).
+    # Admin sign-in attempts per client address per 5 minutes, counted in the database
+    # (every process and host shares the count; the per-account lockout is separate).
     staff_login_rate_limit: int = 20
     # Help On Demand referrals (issue 18): minutes a broker has to accept an offer, offers
     # before a referral goes to the staff queue, how far a broker may be, and how often
@@ -160,6 +160,15 @@ class Settings:
     referral_max_offers: int = 5
     referral_radius_miles: int = 100
     referral_interval_seconds: int = 60
+    # Where people reach the service: links in e-mails (password reset) start with it,
+    # never with the Host a request claims.
+    public_url: str = "http://localhost:8000"
+    # A request's headers and body must arrive within this many seconds (issue 16).
+    request_timeout_seconds: float = 30.0
+    # Logs: "text" (uvicorn's) or "json" (one object a line, for shipping).
+    log_format: str = "text"
+    # A database that cannot be reached: clients are told to retry after this long.
+    unavailable_retry_after_seconds: int = 5
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -215,6 +224,10 @@ class Settings:
             referral_max_offers=_env_int("REFERRAL_MAX_OFFERS", 5),
             referral_radius_miles=_env_int("REFERRAL_RADIUS_MILES", 100),
             referral_interval_seconds=_env_int("REFERRAL_INTERVAL_SECONDS", 60),
+            public_url=_env("PUBLIC_URL", "http://localhost:8000").rstrip("/"),
+            request_timeout_seconds=_env_float("REQUEST_TIMEOUT_SECONDS", 30.0),
+            log_format=_env("LOG_FORMAT", "text").strip().lower(),
+            unavailable_retry_after_seconds=_env_int("UNAVAILABLE_RETRY_AFTER_SECONDS", 5),
             allowed_hosts=tuple(
                 h.strip()
                 for h in _env("ALLOWED_HOSTS", "localhost,127.0.0.1").split(",")

@@ -1,4 +1,5 @@
-"""The jinja2 environment for pages and e-mails, built once."""
+"""The jinja2 environment for pages and e-mails, built once. Pages translate with
+gettext (``core/i18n.py`` says how): a template's ``lang`` variable picks the language."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from workflow.core import i18n
+
 TEMPLATES_DIR = Path(__file__).parent.parent / "templates"
 
 
 @cache
 def environment() -> Environment:
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
         autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
@@ -20,3 +23,5 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    i18n.install(env)
+    return env

@@ -26,6 +26,7 @@ from workflow.diagrams import service as svc
 from workflow.engine.kinds import CaseKind
 from workflow.web.auth import ANONYMOUS, STAFF, allow, require
 from workflow.web.event_routes import path_param, typed_path
+from workflow.web.openapi_errors import ERRORS_KEY
 from workflow.web.params import Actor
 
 SVG = "image/svg+xml"
@@ -130,7 +131,8 @@ class DiagramController(Controller):
         """Every machine, with links to its diagrams (public: rules, no personal data)."""
         return DiagramIndex(_index_items(request))
 
-    @get("/{file:str}", opt=allow(ANONYMOUS), media_type=SVG)
+    # Public, but ?counts=1 asks who is calling (401/403 in the API docs too).
+    @get("/{file:str}", opt={**allow(ANONYMOUS), ERRORS_KEY: (401, 403)}, media_type=SVG)
     async def machine(
         self, file: FromPath[str], request: Request, counts: Counts = False
     ) -> Response:

@@ -7,18 +7,13 @@ from __future__ import annotations
 import json
 import re
 
-from workflow.diagrams.model import (
-    GENERATED_MARK,
-    Diagram,
-    Overlay,
-    created_in,
-    taken_edges,
-    undeclared_edges,
-)
+from workflow.diagrams.arrows import layout
+from workflow.diagrams.model import GENERATED_MARK, Diagram, Overlay, created_in, undeclared_edges
 
 CLASS_DEFS = {
     "current": "fill:#ffd54f,stroke:#7a5b00,stroke-width:3px,color:#1d2330",
     "visited": "fill:#e3f2fd,stroke:#1a56b4,color:#1d2330",
+    "junction": "fill:#f2f4f7,stroke:#8a94a6,stroke-dasharray:4 2,font-size:11px",
 }
 _ENTITIES = {"#": "#35;", ":": "#58;", ";": "#59;", '"': "#quot;", "\n": " ", "\r": " "}
 
@@ -59,19 +54,32 @@ def _start_lines(diagram: Diagram, overlay: Overlay) -> list[str]:
 
 
 def _edge_lines(diagram: Diagram, overlay: Overlay) -> list[str]:
-    taken = taken_edges(diagram, overlay.steps)
-    lines = []
-    for edge in diagram.edges:
-        label = _text(edge.event)
-        if edge.id in taken:
-            label += f" ×{taken[edge.id]}"
-        if edge.guards:
-            label += " [" + " and ".join(_text(g) for g in edge.guards) + "]"
-        lines.append(f"  {_id(edge.source)} --> {_id(edge.dest)} : {label}")
+    """The same arrows as the SVG (guards are in the README's event table; Mermaid has no
+    tooltips); a junction is a state of its own, styled apart."""
+    drawn = layout(diagram, overlay)
+    lines = [f'  state "{_text(j.event)}" as {_id(j.id)}' for j in drawn.junctions]
+    for a in drawn.arrows:
+        if a.via_junction:
+            there = sum(a.counts.values())
+            lines.append(_line(a.source, a.dest, f"×{there}" if there else ""))
+            if a.both:
+                lines.append(_line(a.dest, a.source, f"×{a.back}" if a.back else ""))
+            continue
+        label = ", ".join(
+            _text(e) + (f" ×{a.counts[e]}" if e in a.counts else "") for e in a.events
+        )
+        lines.append(_line(a.source, a.dest, label + (" (refused now)" if a.blocked else "")))
     for edge, n in undeclared_edges(diagram, overlay.steps):
         label = f"{_text(edge.event)} ×{n} (not declared by the machine)"
-        lines.append(f"  {_id(edge.source)} --> {_id(edge.dest)} : {label}")
+        lines.append(_line(edge.source, edge.dest, label))
+    if drawn.junctions:
+        lines.append(f"  classDef junction {CLASS_DEFS['junction']}")
+        lines.append(f"  class {','.join(_id(j.id) for j in drawn.junctions)} junction")
     return lines
+
+
+def _line(source: str, dest: str, label: str) -> str:
+    return f"  {_id(source)} --> {_id(dest)}" + (f" : {label}" if label else "")
 
 
 def _class_lines(diagram: Diagram, overlay: Overlay) -> list[str]:

@@ -66,6 +66,8 @@ class Overlay:
     state_counts: Mapping[str, int] | None = None
     steps: Mapping[Step, int] = field(default_factory=dict)
     subtitle: str = ""
+    # (event, reason) pairs: events a guard refuses now from ``current`` (drawn dashed).
+    blocked: Sequence[tuple[str, str]] = ()
 
     @property
     def visited(self) -> frozenset[str]:

@@ -21,9 +21,15 @@ Graphviz). The running service draws the same diagrams live: `GET /diagrams` lis
 a case's own diagram (e.g. `GET /assisters/{id}/diagram.svg`) highlights where it is now
 and the path its history took.
 
-Guards are shown by their readable names; "not ..." is a guard that must fail (a refused
-attempt the machine still records). In "who may fire it", `system` is the service itself
-(scheduled sweeps).
+Each arrow lists the events that lead from one state to another (so a state has at most
+one loop back to itself). When one event leads from several states to the same several
+states, its arrows meet at a dashed junction named for the event (a line with a head at
+each end goes there and back). Guards are not written on arrows: the events table below
+each diagram lists them, and in the SVG pointing at an arrow shows them. Guards read by
+their names; "not ..." is a guard that must fail (a refused attempt the machine still
+records). In "who may fire it", `system` is the service itself (scheduled sweeps). On a
+case's own diagram, arrows of events a guard refuses now are dashed, the reason in their
+tooltip.
 """
 
 

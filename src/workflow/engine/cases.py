@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
@@ -64,3 +66,18 @@ def decode_json(table: type[Table], row: dict[str, Any]) -> dict[str, Any]:
         if isinstance(row.get(name), str):
             row[name] = json.loads(row[name])
     return row
+
+
+async def blocked_events(
+    kind: CaseKind, row: Mapping[str, Any], now: datetime | None = None
+) -> list[dict[str, str]]:
+    """The events allowed from the case's state that a guard refuses now, with the
+    guard's words: ``[{"event": ..., "reason": ...}]`` (what the API reads carry and the
+    case page shows). Guards that need the event's own data are not judged."""
+    state = row["state"]
+    facts = dict(kind.facts(row))
+    if kind.load_facts is not None and any(
+        kind.on(event).reads_facts for event in kind.spec.allowed_events(state)
+    ):
+        facts.update(await kind.load_facts(row, now or datetime.now(UTC)))
+    return [{"event": e, "reason": r} for e, r in kind.spec.blocked(state, facts)]

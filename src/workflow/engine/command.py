@@ -32,6 +32,9 @@ class FireEvent:
     # ``data`` is already the event's data (a service gathered it the way the binding's
     # prepare hook would, e.g. a profile save asking about the profile it is storing).
     prepared: bool = False
+    # Statements the caller writes with the event, only if it is applied (an import's
+    # claim on the attempt the event came from): (sql with ``{}`` placeholders, args).
+    writes: tuple[tuple[str, tuple], ...] = ()
 
     def but(self, **changes: Any) -> FireEvent:
         return replace(self, **changes)

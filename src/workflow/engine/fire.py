@@ -19,14 +19,18 @@ from typing import Any
 
 from workflow.core.errors import (
     AttemptRecorded,
+    BadEventData,
     BadInput,
     Conflict,
     EventNotAllowed,
     Forbidden,
+    GuardRefused,
     HiddenCase,
     MachineError,
     NotFound,
     StaleVersion,
+    Unavailable,
+    UnknownEvent,
 )
 from workflow.core.principal import Principal
 from workflow.core.roles import a_role
@@ -98,9 +102,33 @@ async def _audit_refusal(cmd: FireEvent, exc: MachineError) -> None:
         actor=cmd.actor,
         object_type=kind.name,
         object_id=cmd.case_id,
-        detail={"event": known, "why": type(exc).__name__},
+        detail={"event": known, "why": type(exc).__name__, "reason": refusal_reason(exc)},
         at=cmd.now,
     )
+
+
+# What a refusal said, as the audit log may keep it: the machine's own words for a state
+# or guard refusal (written in the declarations), a fixed sentence for the others, whose
+# messages may quote what the caller typed or a profile's values.
+REFUSAL_SENTENCES = {
+    StaleVersion: "the case had changed since it was read (stale version)",
+    Conflict: "a change made at the same time conflicted with it",
+    Forbidden: "the caller's role may not fire this event",
+    NotFound: "the case was not found",
+    BadInput: "the input given was not valid",
+    BadEventData: "the event's data was not valid",
+    Unavailable: "an outside service did not answer; try again later",
+    UnknownEvent: "no such event",
+}
+
+
+def refusal_reason(exc: MachineError) -> str:
+    if isinstance(exc, GuardRefused | EventNotAllowed):
+        return exc.detail[:300]
+    for kind, sentence in REFUSAL_SENTENCES.items():
+        if isinstance(exc, kind):
+            return sentence
+    return "refused"
 
 
 async def _prepared(on: On, cmd: FireEvent) -> EventOutcome:
@@ -209,7 +237,7 @@ def _write(cmd: FireEvent, ctx: EffectContext) -> EventWrite:
                               decision.to_state, cmd.actor, now,
                               refused=bool(decision.refused)),
         sets=ctx.sets,
-        extra=ctx.writes,
+        extra=[*ctx.writes, *cmd.writes],
     )  # fmt: skip
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from asyncpg.exceptions import DivisionByZeroError
+import asyncpg
 from piccolo.columns import JSON, JSONB
 
 from workflow.db import is_sqlite
@@ -62,10 +62,14 @@ async def write_event_atomically(kind: CaseKind, write: EventWrite) -> bool:
     if is_sqlite():
         return await atomically(_write_sqlite, _sqlite_cas(kind, sets), _sqlite_rest(kind),
                                 write, values)  # fmt: skip
-    statement = _pg_statement(kind, sets, tuple(sql for sql, _ in write.extra), strict=True)
-    try:
+    extra = tuple(sql for sql, _ in write.extra)
+    if not extra:
+        statement = _pg_statement(kind, sets, extra)
         return bool(await raw(statement, *_pg_args(kind, write, values)))
-    except DivisionByZeroError:  # the compare-and-set missed: nothing was kept
+    try:
+        return bool(await raw(_pg_statement(kind, sets, extra, all_or_nothing=True),
+                              *_pg_args(kind, write, values)))  # fmt: skip
+    except asyncpg.DivisionByZeroError:  # the compare-and-set found another version
         return False
 
 
@@ -138,13 +142,13 @@ def _sqlite_sql(sql: str) -> str:
 
 @cache
 def _pg_statement(
-    kind: CaseKind, sets: tuple[str, ...], extra: tuple[str, ...], strict: bool = False
+    kind: CaseKind, sets: tuple[str, ...], extra: tuple[str, ...], all_or_nothing: bool = False
 ) -> str:
     """All of it as one statement: the inserts select from the CAS's RETURNING, so they
     happen exactly when it moved the case; the effect's writes run beside them (and the
-    transaction rolls back if the CAS found another version). A ``strict`` statement is
-    its own transaction: when the CAS misses, it fails (division by zero), so the
-    effect's writes are not kept either."""
+    transaction rolls back if the CAS found another version). A statement that is its own
+    transaction (``all_or_nothing``) fails when the CAS moved nothing, so the effect's
+    writes (a training record, an import's claim) are undone with it."""
 
     def values(columns: tuple[str, ...]) -> str:
         return ", ".join(f"{{}}::{PG_TYPES[c]}" for c in columns)
@@ -163,8 +167,8 @@ def _pg_statement(
         f"audit_row AS (INSERT INTO audit_log ({names}) SELECT {values(AUDIT_COLUMNS)} FROM moved)"
     )
     parts += [f"effect_{i} AS ({sql})" for i, sql in enumerate(extra)]
-    if strict and extra:
-        return "WITH " + ",\n".join(parts) + "\nSELECT 1 / (SELECT count(*) FROM moved) AS moved"
+    if all_or_nothing:  # 1/0 when nothing moved: the statement, and all it wrote, fails
+        return "WITH " + ",\n".join(parts) + "\nSELECT 1 / (SELECT COUNT(*) FROM moved) AS moved"
     return "WITH " + ",\n".join(parts) + "\nSELECT 1 AS moved FROM moved"
 
 

@@ -16,7 +16,7 @@ from workflow.exemptions.machine import EXEMPTION
 from workflow.tables import ExemptionState
 from workflow.web.auth import allow
 from workflow.web.params import DEFAULT_LIMIT, Actor, Id, Limit, Offset
-from workflow.web.schemas import HistoryEntry, convert
+from workflow.web.schemas import BlockedEvent, HistoryEntry, convert
 
 READERS = allow("admin", "support", "agency_admin")
 
@@ -37,6 +37,7 @@ class ExemptionOut(Struct):
     created_at: datetime
     updated_at: datetime
     allowed_events: list[str]
+    blocked_events: list[BlockedEvent] | None = None  # on a single exemption's read
 
 
 class ExemptionPage(Struct):

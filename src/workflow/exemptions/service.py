@@ -10,7 +10,7 @@ from workflow.core.errors import Conflict, NotFound
 from workflow.core.principal import Principal
 from workflow.core.roles import Role
 from workflow.db import transaction
-from workflow.engine.cases import load_case
+from workflow.engine.cases import blocked_events, load_case
 from workflow.engine.records import record_creation
 from workflow.exemptions.binding import EXEMPTION_CASE
 from workflow.exemptions.machine import EXEMPTION
@@ -56,7 +56,7 @@ async def request_exemption(
 
 async def get_exemption(exemption_id: int, actor: Principal) -> dict[str, Any]:
     row = await load_case(EXEMPTION_CASE, exemption_id, actor)
-    return present(row)
+    return present(row) | {"blocked_events": await blocked_events(EXEMPTION_CASE, row)}
 
 
 def present(row: Mapping[str, Any]) -> dict[str, Any]:

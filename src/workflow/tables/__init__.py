@@ -10,11 +10,19 @@ from workflow.tables.history import History
 from workflow.tables.messages import Delivery, Message
 from workflow.tables.organizations import Organization, OrganizationKind
 from workflow.tables.periods import AssociationPeriod, PeriodEnd, PeriodStage
+from workflow.tables.portal import (
+    OneTimeCode,
+    PortalLogin,
+    PortalProfile,
+    PortalSession,
+    RulesAcceptance,
+)
 from workflow.tables.referrals import Referral, ReferralOffer
 from workflow.tables.registry import ProducerRecord
 from workflow.tables.security import AuditEntry, LoginAttempt
 from workflow.tables.sessions import ConsumerSession
 from workflow.tables.training import RecordKind, TrainingRecord
+from workflow.tables.training_imports import TrainingImportAttempt, TrainingImportRun
 from workflow.tables.validations import NpnValidation
 
 TABLES = [
@@ -33,7 +41,10 @@ TABLES = [
     LoginAttempt,
 ]
 TABLES += [NpnValidation, ProducerRecord]
-TABLES += [AssociationPeriod, DirectoryListing, Referral, ReferralOffer]
+TABLES += [PortalSession, PortalLogin, OneTimeCode, RulesAcceptance, PortalProfile]
+TABLES += [TrainingImportAttempt, TrainingImportRun]
+TABLES += [AssociationPeriod, DirectoryListing]
+TABLES += [Referral, ReferralOffer]
 
 __all__ = [
     "TABLES",
@@ -56,6 +67,11 @@ __all__ = [
     "Message",
     "NpnStatus",
     "NpnValidation",
+    "OneTimeCode",
+    "PortalLogin",
+    "PortalProfile",
+    "PortalSession",
+    "RulesAcceptance",
     "Organization",
     "OrganizationKind",
     "PeriodEnd",
@@ -64,5 +80,7 @@ __all__ = [
     "Referral",
     "ReferralOffer",
     "RecordKind",
+    "TrainingImportAttempt",
+    "TrainingImportRun",
     "TrainingRecord",
 ]

@@ -37,6 +37,7 @@ class Association(Table, tablename="associations"):
     acknowledged_at = Timestamptz(null=True, default=None)
     opened_at = Timestamptz(null=True, default=None)
     ended_at = Timestamptz(null=True, default=None)
-    end_reason = Text(null=True, default=None)
+    end_reason = Text(null=True, default=None)  # internal (staff's reason)
+    end_message = Text(null=True, default=None)  # what the consumer is told
     transferred_at = Timestamptz(null=True, default=None)
     updated_at = Timestamptz()

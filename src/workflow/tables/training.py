@@ -1,6 +1,6 @@
 from enum import StrEnum
 
-from piccolo.columns import Boolean, ForeignKey, Integer, OnDelete, Timestamptz, Varchar
+from piccolo.columns import Boolean, Date, ForeignKey, Integer, OnDelete, Timestamptz, Varchar
 from piccolo.table import Table
 
 from workflow.core.training_year import CourseKind, Language
@@ -23,4 +23,6 @@ class TrainingRecord(Table, tablename="training_records"):
     language = Varchar(length=5, choices=Language, default=Language.en)
     score = Integer(null=True, default=None)
     passed = Boolean(default=False)
+    # The day the course or exam was taken (refused before onboarding or in the future).
+    completed_on = Date(null=True, default=None)
     recorded_at = Timestamptz()

@@ -131,13 +131,16 @@ async def training_facts(row: Mapping[str, Any], now: datetime) -> dict[str, Any
         "default_course": CourseKind.overview if exempt else CourseKind.full,
         "courses_by_year": courses,
         "pass_marks": settings.pass_marks,
+        "today": today,
+        "onboarded_on": onboarded,
+        "first_training_year": calendar.training_year(onboarded),
     }
 
 
 TRAINING_INSERT = """
 INSERT INTO training_records
-    (assister, training_year, kind, course, language, score, passed, recorded_at)
-VALUES ({}, {}, {}, {}, {}, {}, {}, {})
+    (assister, training_year, kind, course, language, score, passed, completed_on, recorded_at)
+VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {})
 """
 
 
@@ -162,6 +165,7 @@ def training_record(ctx, *, exam: bool) -> tuple[str, tuple]:
         str(data.get("language") or ctx.row.get("language") or "en"),
         score,
         exam and score >= settings.pass_marks[course],
+        date.fromisoformat(data["completed_on"]) if data.get("completed_on") else facts["today"],
         ctx.now,
     )
     return TRAINING_INSERT, values

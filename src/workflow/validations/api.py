@@ -7,7 +7,7 @@ from litestar import Controller, get
 from workflow.engine.history import case_history
 from workflow.validations.binding import case_for
 from workflow.validations.machine import VALIDATION
-from workflow.validations.schemas import ValidationOut
+from workflow.validations.schemas import ValidationRead
 from workflow.validations.views import get_validation
 from workflow.web.auth import allow
 from workflow.web.params import Actor, Id
@@ -22,12 +22,12 @@ class ValidationController(Controller):
     tags = ["npn validation"]
 
     @get("/", opt=READERS)
-    async def read(self, assister_id: Id, actor: Actor) -> ValidationOut:
+    async def read(self, assister_id: Id, actor: Actor) -> ValidationRead:
         """The broker's NPN validation: ``state`` (also their ``npn_status``),
         ``version``, ``allowed_events``, the ``message`` telling the broker what to do,
         a ``hint`` when the NPN looks like another number, and for stuck validations the
         business days waited and the SLA. 404 for navigators and CACs."""
-        return convert(await get_validation(assister_id, actor), ValidationOut)
+        return convert(await get_validation(assister_id, actor), ValidationRead)
 
     @get("/history", opt=READERS)
     async def history(self, assister_id: Id, actor: Actor) -> list[HistoryEntry]:

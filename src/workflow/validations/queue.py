@@ -12,7 +12,8 @@ from workflow.core.principal import Principal
 from workflow.core.sensitive import looks_like_ssn, ssn_refusal
 from workflow.db import ilike
 from workflow.tables import NpnValidation
-from workflow.validations.machine import STUCK
+from workflow.validations.binding import validation_facts
+from workflow.validations.machine import STUCK, VALIDATION
 from workflow.validations.sla import status_bounds
 from workflow.validations.views import present_validation
 
@@ -71,8 +72,10 @@ async def support_queue(
 
 def _item(row: dict[str, Any], actor: Principal, now: datetime) -> dict[str, Any]:
     broker = {k: row[f"broker_{k}"] for k in _BROKER_COLUMNS}
+    blocked = VALIDATION.blocked(row["state"], validation_facts(row))
     return {
         **present_validation(broker, row, actor, now),
         "email": broker["email"],
         "phone": broker["phone"],
+        "blocked_events": [{"event": e, "reason": r} for e, r in blocked],
     }

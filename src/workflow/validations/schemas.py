@@ -10,7 +10,14 @@ from msgspec import Meta, Struct
 
 from workflow.assisters.marketplace import MarketplaceRole
 from workflow.tables.assisters import DirectoryDisplay
-from workflow.web.schemas import AddressBody, AssisterOut, EventResult, Name, Phone
+from workflow.web.schemas import (
+    AddressBody,
+    AssisterOut,
+    BlockedEvent,
+    EventResult,
+    Name,
+    Phone,
+)
 
 # Checked by the service, so a wrong number gets a hint (license number, tax ID, SSN).
 NpnInput = Annotated[str, Meta(max_length=40, description="National Producer Number")]
@@ -56,6 +63,12 @@ class ValidationOut(Struct):
     sla: str | None
 
 
+class ValidationRead(ValidationOut):
+    """A single validation's read: also the events a guard refuses now."""
+
+    blocked_events: list[BlockedEvent] = []
+
+
 class ProfileOut(Struct):
     assister: AssisterOut
     validation: ValidationOut | None
@@ -77,6 +90,7 @@ class ValidationEventResult(Struct):
 class SupportQueueItem(ValidationOut):
     email: str
     phone: str | None
+    blocked_events: list[BlockedEvent] = []
 
 
 class SupportQueuePage(Struct):

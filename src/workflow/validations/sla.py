@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from workflow.core.business_days import Sla, SlaStatus, latest_start_waiting_at_least, sla
+from workflow.core.errors import BadInput
 from workflow.core.settings import get_settings
 
 
@@ -55,3 +56,18 @@ def status_bounds(now: datetime, status: SlaStatus) -> tuple[datetime | None, da
     if status == SlaStatus.due:
         return breached_before(now), due_before(now)
     return due_before(now), None
+
+
+def as_of_moment(text: str | None, now: datetime) -> datetime:
+    """The moment the SLA is judged at: ``now``, or midday of ``as_of`` (YYYY-MM-DD) in
+    the program's time zone, to see the queue as it stood (or will stand) on that day."""
+    if text is None or not text.strip():
+        return now
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        raise BadInput(
+            f"as_of: {text[:20]!r} is not a day; give it as YYYY-MM-DD, e.g. 2026-12-01",
+            field="as_of",
+        ) from None
+    return datetime.combine(day, time(12), tzinfo=_zone())

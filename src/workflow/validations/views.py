@@ -9,7 +9,8 @@ from typing import Any
 
 from workflow.core.principal import Principal
 from workflow.core.roles import SEES_EVERYTHING
-from workflow.validations.binding import case_for, describe_outcome  # noqa: F401
+from workflow.engine.cases import blocked_events
+from workflow.validations.binding import VALIDATION_CASE, case_for, describe_outcome  # noqa: F401
 from workflow.validations.machine import STUCK, VALIDATION
 from workflow.validations.messages import message_for
 from workflow.validations.sla import sla_for
@@ -63,4 +64,6 @@ async def get_validation(
 ) -> dict[str, Any]:
     """The broker's validation as the actor may see it (404 if they may not)."""
     assister, case = await case_for(assister_id, actor)
-    return present_validation(assister, case, actor, now or datetime.now(UTC))
+    out = present_validation(assister, case, actor, now or datetime.now(UTC))
+    out["blocked_events"] = await blocked_events(VALIDATION_CASE, case, now)
+    return out

@@ -17,14 +17,15 @@ from litestar.handlers.base import BaseRouteHandler
 from workflow.accounts.staff import principal_from_session_cookie
 from workflow.accounts.tokens import principal_for_token
 from workflow.core.principal import Principal
-from workflow.core.roles import SIGN_IN, STAFF, Role, a_role, check_roles
+from workflow.core.roles import PEOPLE, STAFF, Role, a_role, check_roles
 from workflow.engine import audit
+from workflow.web.portal_sessions import PORTAL_KEY, principal_from_portal_cookie
 from workflow.web.sessions import check_staff_csrf, principal_from_cookie
 
 ANONYMOUS = Role.anonymous
 SAFE_METHODS = ("GET", "HEAD")
 STAFF_COOKIE = "id"  # piccolo-admin's session cookie
-ALL_ROLES = SIGN_IN
+ALL_ROLES = PEOPLE  # a metrics scraper's token is not a person's
 ROLES_KEY = "roles"
 STAFF_FORM_KEY = "staff_form"
 
@@ -33,6 +34,12 @@ def staff_form(*roles: str) -> dict[str, Any]:
     """``opt`` for a staff page's form handler (POST): the admin's session cookie may
     authorise it, with the staff pages' CSRF token (``web/sessions.py``)."""
     return {**allow(*roles), STAFF_FORM_KEY: True}
+
+
+def portal_page(*roles: str) -> dict[str, Any]:
+    """``opt`` for an assister or agency portal page: only the portal's session cookie
+    authorises it (with its CSRF token on form posts), never a bearer token."""
+    return {**allow(*roles), PORTAL_KEY: True}
 
 
 def allow(*roles: str) -> dict[str, Any]:
@@ -51,7 +58,10 @@ async def authorize(connection: ASGIConnection, handler: BaseRouteHandler) -> No
     if roles is None:
         await _refused(connection, None, 403, "no roles declared")
         raise PermissionDeniedException("this route declares no roles, so nobody may call it")
-    principal = await _authenticate(connection, roles, handler.opt.get(STAFF_FORM_KEY, False))
+    if handler.opt.get(PORTAL_KEY):
+        principal = await principal_from_portal_cookie(connection)
+    else:
+        principal = await _authenticate(connection, roles, handler.opt.get(STAFF_FORM_KEY, False))
     connection.scope["user"] = principal
     if ANONYMOUS in roles:
         return

@@ -76,6 +76,13 @@ class TrainingStatus(Struct):
     also_met_by: str | None = None
 
 
+class BlockedEvent(Struct):
+    """An event the machine allows from the case's state that a guard refuses now."""
+
+    event: str
+    reason: str
+
+
 class AssisterOut(Struct):
     id: int
     kind: str
@@ -104,6 +111,8 @@ class AssisterOut(Struct):
     address: AddressOut | None = None
     directory_display: str = DirectoryDisplay.all
     training: TrainingStatus | None = None  # on a single assister's record only
+    # Events allowed from this state that a guard refuses now (a single record's read).
+    blocked_events: list[BlockedEvent] | None = None
 
 
 class AssisterPage(Struct):

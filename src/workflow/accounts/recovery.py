@@ -1,0 +1,100 @@
+"""A forgotten password or username, for portal users. Both forms take an e-mail
+address and answer the same whether or not an account has it; the link or the username
+goes only to that address. A reset link works once, for 30 minutes."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from piccolo.apps.user.tables import BaseUser
+
+from workflow.accounts import one_time, portal_mail
+from workflow.accounts.passwords import password_problem
+from workflow.accounts.portal_login import (
+    PORTAL_ROLES,
+    email_of,
+    end_sessions,
+    language_of,
+    portal_user,
+)
+from workflow.core.errors import BadInput, Forbidden
+from workflow.core.settings import get_settings
+from workflow.engine import audit
+
+# Portal logins whose address (the assister's record, else the login's own) is this one.
+BY_EMAIL = """
+SELECT u.id FROM piccolo_user u JOIN accounts a ON a."user" = u.id
+LEFT JOIN assisters s ON s.id = a.assister
+WHERE u.active AND a.role IN ({}, {}) AND lower(coalesce(s.email, u.email)) = {}
+"""
+LINK_USED = "This link has expired or was used already. Ask for a new one below."
+
+
+async def _users_with(email: str) -> list[dict]:
+    address = email.strip().lower()
+    if not address or len(address) > 254:
+        return []
+    rows = await BaseUser.raw(BY_EMAIL, *PORTAL_ROLES, address)
+    return [u for u in [await portal_user(r["id"]) for r in rows] if u is not None]
+
+
+async def send_reset_links(email: str, now: datetime | None = None) -> None:
+    now = now or datetime.now(UTC)
+    base = get_settings().public_url
+    for user in await _users_with(email):
+        token = await one_time.new_token(user["user_id"], one_time.RESET, now)
+        context = {"username": user["username"], "link": f"{base}/assister/reset/{token}"}
+        await portal_mail.send(email_of(user), language_of(user), "portal_reset", context, now)
+        await audit.record(
+            "password_reset",
+            "link_sent",
+            username=user["username"],
+            object_type="user",
+            object_id=user["user_id"],
+            at=now,
+        )
+
+
+async def send_usernames(email: str, now: datetime | None = None) -> None:
+    now = now or datetime.now(UTC)
+    users = await _users_with(email)
+    if users:
+        context = {
+            "usernames": [u["username"] for u in users],
+            "base_url": get_settings().public_url,
+        }
+        first = users[0]
+        await portal_mail.send(email_of(first), language_of(first), "portal_username", context, now)
+
+
+async def link_is_live(token: str, now: datetime | None = None) -> bool:
+    return await one_time.holder(token, one_time.RESET, now or datetime.now(UTC)) is not None
+
+
+async def reset_password(token: str, password: str, now: datetime | None = None) -> str:
+    """Set the new password with the link (using it up); every session of the user
+    ends and a half-finished sign-in no longer counts. Returns the username."""
+    now = now or datetime.now(UTC)
+    user_id = await one_time.holder(token, one_time.RESET, now)
+    user = await portal_user(user_id) if user_id is not None else None
+    if user is None:
+        raise Forbidden(LINK_USED)
+    problem = password_problem(password, user["username"])
+    if problem:
+        raise BadInput(problem, "password")
+    hashed = await asyncio.to_thread(BaseUser.hash_password, password)
+    if await one_time.use_token(token, one_time.RESET, now) is None:
+        raise Forbidden(LINK_USED)
+    await BaseUser.update({BaseUser.password: hashed}).where(BaseUser.id == user["user_id"])
+    await one_time.retire_all(user["user_id"], one_time.SIGN_IN, now)
+    await end_sessions(user["user_id"])
+    await audit.record(
+        "password_reset",
+        "success",
+        username=user["username"],
+        object_type="user",
+        object_id=user["user_id"],
+        at=now,
+    )
+    return user["username"]
