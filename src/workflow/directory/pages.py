@@ -15,10 +15,11 @@ from msgspec import Struct
 
 from workflow.assisters.machine import AssisterKind
 from workflow.associations.service import request_listed_assister
+from workflow.core import i18n
 from workflow.core.errors import MachineError
+from workflow.core.i18n import N_
 from workflow.core.principal import Principal
 from workflow.directory.search import DEFAULT_RADIUS_MILES, Search, find_help
-from workflow.directory.words import WORDS, language_of
 from workflow.referrals.service import HelpRequest, ask_for_help
 from workflow.web.auth import ANONYMOUS, allow
 from workflow.web.params import Actor
@@ -49,6 +50,23 @@ class TokenForm(Struct):
 
 
 URL_ENCODED = Body(media_type=RequestEncodingType.URL_ENCODED)
+KIND_LABELS = {"navigator": N_("Navigator"), "cac": N_("Certified application counselor"),
+               "broker": N_("Agent or broker")}  # fmt: skip
+LANGUAGE_NAMES = {"en": N_("English"), "es": N_("Spanish")}
+DONE = {
+    "hod_offered": N_("Thank you. A broker near you has your request and will contact you "
+                      "soon. If they cannot, another broker will."),
+    "hod_unmatched": N_("Thank you. No broker is free right now; our staff have your "
+                        "request and will contact you."),
+}  # fmt: skip
+
+
+def language_of(request: Request, asked: str | None) -> str:
+    """``?lang=`` (the page's switch) first, then the language cookie, then the browser."""
+    if asked in i18n.LANGUAGES:
+        return asked
+    return i18n.choose(None, request.cookies.get(i18n.COOKIE),
+                       request.headers.get("accept-language"))  # fmt: skip
 
 
 def _page(request: Request, lang: str, status: int = 200, **context: Any) -> Template:
@@ -56,8 +74,9 @@ def _page(request: Request, lang: str, status: int = 200, **context: Any) -> Tem
     principal: Principal | None = request.scope.get("user")
     base = {
         "lang": lang,
-        "t": WORDS[lang],
         "other_lang": "es" if lang == "en" else "en",
+        "kind_labels": KIND_LABELS,
+        "language_names": LANGUAGE_NAMES,
         "signed_in": principal is not None and principal.role == "consumer",
         "csrf_token": session.csrf_token if session else "",
         "kinds": [k.value for k in AssisterKind],
@@ -67,6 +86,7 @@ def _page(request: Request, lang: str, status: int = 200, **context: Any) -> Tem
         "ask": {},
         "done": "",
     }
+    context["done_text"] = DONE.get(context.get("done", ""), "")
     return Template("pages/find_help.html", context={**base, **context}, status_code=status)
 
 
@@ -88,7 +108,7 @@ class FindHelpPages(Controller):
         lang: Text = None,
     ) -> Template:
         """Find local help: the search form and, once asked, one page of results."""
-        shown = language_of(lang, request.headers.get("accept-language"))
+        shown = language_of(request, lang)
         query = {"zip": zip or "", "state": us_state or "", "radius_miles": radius_miles,
                  "language": language or "", "kind": kind or "",
                  "accepting": accepting or ""}  # fmt: skip
@@ -108,7 +128,7 @@ class FindHelpPages(Controller):
     @post("/find-help/ask", opt=allow(ANONYMOUS, "consumer"))
     async def ask(self, request: Request, data: Annotated[AskForm, URL_ENCODED]) -> Template:
         """Help On Demand from the page: a broker near the consumer is offered it."""
-        shown = language_of(data.lang, None)
+        shown = language_of(request, data.lang)
         ask = HelpRequest(data.name, data.zip, data.language, data.phone or None,
                           data.email or None, data.consent == "on")  # fmt: skip
         kept = {"name": data.name, "zip": data.zip, "language": data.language,
