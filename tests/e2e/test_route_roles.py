@@ -143,6 +143,8 @@ POLICY: dict[tuple[str, str], set[str]] = {
     ("GET", "/referrals/{referral_id:int}/diagram.svg"): {A, S, T, C},
     ("GET", "/referrals/{referral_id:int}/diagram.mmd"): {A, S, T, C},
     ("GET", "/assisters/{assister_id:int}/referrals"): {A, S, T},
+    ("GET", "/assister/referrals"): {T},
+    ("POST", "/assister/referrals/{referral_id:int}/{event:str}"): {T},
 }  # fmt: skip
 # The OpenAPI document, its viewer and its files (/static) are public; piccolo-admin signs
 # staff in itself.
