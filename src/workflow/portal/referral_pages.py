@@ -13,6 +13,7 @@ from litestar.response import Redirect, Template
 from msgspec import Struct
 
 from workflow.core.errors import MachineError
+from workflow.core.i18n import N_
 from workflow.engine.command import FireEvent
 from workflow.engine.fire import fire
 from workflow.portal.rendering import PAGE_EXCEPTION_HANDLERS, done, page
@@ -26,6 +27,7 @@ ASSISTER = portal_page("assister")
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 
 
+LANGUAGE_NAMES = {"en": N_("English"), "es": N_("Spanish")}
 ANSWERED = {"accept": "referral_accepted", "decline": "referral_declined"}
 
 
@@ -35,7 +37,8 @@ class TokenOnly(Struct):
 
 async def _page(request: Request, actor, status: int = 200, error: str = "") -> Template:
     referrals = await broker_referrals(actor.assister_id, actor)
-    return page(request, "referrals", status, referrals=referrals, error=error)
+    return page(request, "referrals", status, referrals=referrals, error=error,
+                language_names=LANGUAGE_NAMES)  # fmt: skip
 
 
 class ReferralPages(Controller):
