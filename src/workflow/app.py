@@ -36,6 +36,7 @@ from workflow.exemptions.api import ExemptionController
 from workflow.organizations.api import OrganizationController
 from workflow.portal.routes import PORTAL_ROUTES
 from workflow.readiness.api import ReadinessController
+from workflow.referrals.api import ROUTES as REFERRAL_ROUTES
 from workflow.registry import KINDS
 from workflow.search.api import SearchController, SearchPage
 from workflow.sessions.api import SessionController
@@ -71,6 +72,7 @@ ROUTE_HANDLERS += [static_files]
 ROUTE_HANDLERS += PORTAL_ROUTES
 ROUTE_HANDLERS += PERIOD_ROUTES
 ROUTE_HANDLERS += DIRECTORY_ROUTES
+ROUTE_HANDLERS += REFERRAL_ROUTES
 
 ROUTE_HANDLERS += [ValidationController, SupportController]
 ROUTE_HANDLERS += REGISTRATION_LIST_ROUTES

@@ -139,6 +139,19 @@ POLICY: dict[tuple[str, str], set[str]] = {
     ("POST", "/find-help/{assister_id:int}/request"): {C},
     ("GET", "/assisters/{assister_id:int}/directory"): {A, S, T},
     ("PUT", "/assisters/{assister_id:int}/directory"): {A, T},
+    ("GET", "/find-help.html"): {ANON, C},
+    ("POST", "/find-help/ask"): {ANON, C},
+    ("POST", "/consumer/find-help/{assister_id:int}/request"): {C},
+    # Help On Demand referrals (issue 18).
+    ("POST", "/referrals"): EVERYONE,
+    ("GET", "/referrals"): STAFF,
+    ("GET", "/referrals/{referral_id:int}"): {A, S, T, C},
+    ("POST", "/referrals/{referral_id:int}/events/{event:str}"): {A, S, T, C},
+    ("GET", "/referrals/{referral_id:int}/diagram.svg"): {A, S, T, C},
+    ("GET", "/referrals/{referral_id:int}/diagram.mmd"): {A, S, T, C},
+    ("GET", "/assisters/{assister_id:int}/referrals"): {A, S, T},
+    ("GET", "/assister/referrals"): {T},
+    ("POST", "/assister/referrals/{referral_id:int}/{event:str}"): {T},
 }  # fmt: skip
 # The OpenAPI document, its viewer and its files (/static) are public; piccolo-admin signs
 # staff in itself.
@@ -259,6 +272,9 @@ async def _world(client, admin) -> dict:
         json={"justification": "so do we, every single year"},
         headers=admin,
     )
+    ask = {"name": "Ana", "zip": "55401", "phone": "555-0100", "consent": True}
+    referral = await client.post("/referrals", json=ask, headers=consumer)
+    other_referral = await client.post("/referrals", json=ask, headers=other_consumer)
     spare = await create_user(NewUser(username=f"spare-{uuid.uuid4().hex[:6]}", role="support"))
     users = {
         A: admin,
@@ -277,6 +293,7 @@ async def _world(client, admin) -> dict:
             "association_id": association["id"],
             "organization_id": org,
             "exemption_id": exemption.json()["id"],
+            "referral_id": referral.json()["id"],
         },
         "others": {
             "assister_id": theirs["id"],
@@ -284,6 +301,7 @@ async def _world(client, admin) -> dict:
             "association_id": other_association["id"],
             "organization_id": other_org,
             "exemption_id": other_exemption.json()["id"],
+            "referral_id": other_referral.json()["id"],
         },
         "user_id": spare.user_id,
     }
@@ -382,6 +400,10 @@ READ_NOT_FOUND = {
     ("/training/signups/{signup_id:int}", "*"),
     ("/training/signups/{signup_id:int}/diagram.svg", "*"),
     ("/training/signups/{signup_id:int}/diagram.mmd", "*"),
+    # A navigator is offered no referrals.
+    ("/referrals/{referral_id:int}", T),
+    ("/referrals/{referral_id:int}/diagram.svg", T),
+    ("/referrals/{referral_id:int}/diagram.mmd", T),
 }
 
 

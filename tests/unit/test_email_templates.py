@@ -14,6 +14,8 @@ from workflow.sweep.deadlines import lapse_context, lapse_groups
 
 ASSISTER = {"name": "Ana Torres", "email": "ana@example.org", "reference_number": "4821937"}
 CONSUMER = {"name": "Maria Lopez"}
+REFERRAL = {"id": 7, "name": "Maria Lopez", "zip": "55401", "language": "es",
+            "phone": "555-0199", "email": None}  # fmt: skip
 CAL = Calendar()
 
 
@@ -87,6 +89,16 @@ CONTEXTS = {
         {**MANUAL_LAPSE, "note": None},
     ],
     "registration_complete": [{"assister": ASSISTER, "year": 2026}],
+    # Help On Demand referrals (issue 18).
+    "referral_offered": [
+        {"assister": ASSISTER, "referral": REFERRAL, "expires_at": datetime(2026, 11, 10, 15)}
+    ],
+    "referral_accepted": [{"assister": ASSISTER, "referral": REFERRAL}],
+    "referral_found": [
+        {"consumer": CONSUMER, "broker": {**ASSISTER, "phone": "555-0100"}, "signed_in": True},
+        {"consumer": CONSUMER, "broker": {**ASSISTER, "phone": None}, "signed_in": False},
+    ],
+    "referral_unmatched": [{"consumer": CONSUMER}],
     "portal_code": [{"username": "ana.torres", "code": "042917", "base_url": "https://x.org"}],
     "portal_reset": [{"username": "ana.torres", "link": "https://x.org/assister/reset/abc"}],
     "portal_username": [

@@ -156,6 +156,13 @@ class Settings:
     # Admin sign-in attempts per client address per 5 minutes, counted in the database
     # (every process and host shares the count; the per-account lockout is separate).
     staff_login_rate_limit: int = 20
+    # Help On Demand referrals (issue 18): minutes a broker has to accept an offer, offers
+    # before a referral goes to the staff queue, how far a broker may be, and how often
+    # `serve` expires offers and offers waiting referrals (0 = off: run `workflow sweep`).
+    referral_accept_minutes: int = 15
+    referral_max_offers: int = 5
+    referral_radius_miles: int = 100
+    referral_interval_seconds: int = 60
     # Where people reach the service: links in e-mails (password reset) start with it,
     # never with the Host a request claims.
     public_url: str = "http://localhost:8000"
@@ -217,6 +224,10 @@ class Settings:
             staff_mfa_required=_env_bool("STAFF_MFA_REQUIRED", False),
             mfa_encryption_key=_env("MFA_ENCRYPTION_KEY", ""),
             staff_login_rate_limit=_env_int("STAFF_LOGIN_RATE_LIMIT", 20),
+            referral_accept_minutes=_env_int("REFERRAL_ACCEPT_MINUTES", 15),
+            referral_max_offers=_env_int("REFERRAL_MAX_OFFERS", 5),
+            referral_radius_miles=_env_int("REFERRAL_RADIUS_MILES", 100),
+            referral_interval_seconds=_env_int("REFERRAL_INTERVAL_SECONDS", 60),
             public_url=_env("PUBLIC_URL", "http://localhost:8000").rstrip("/"),
             request_timeout_seconds=_env_float("REQUEST_TIMEOUT_SECONDS", 30.0),
             log_format=_env("LOG_FORMAT", "text").strip().lower(),

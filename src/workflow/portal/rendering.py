@@ -38,6 +38,9 @@ MESSAGES = {
     "token_revoked": N_("The token is revoked: programs using it can no longer sign in."),
     "onboarded": N_("The new staff member is onboarded. They will receive their next steps."),
     "deactivated": N_("The staff member is marked inactive and can no longer sign in."),
+    "language": N_("Your pages are now in English."),
+    "referral_accepted": N_("You accepted the referral: the consumer's contact details are below."),
+    "referral_declined": N_("You declined the referral; it goes to another broker."),
 }
 
 

@@ -18,6 +18,7 @@ from workflow.tables.portal import (
     PortalSession,
     RulesAcceptance,
 )
+from workflow.tables.referrals import Referral, ReferralOffer
 from workflow.tables.registry import ProducerRecord
 from workflow.tables.security import AuditEntry, LoginAttempt
 from workflow.tables.sessions import ConsumerSession
@@ -46,6 +47,7 @@ TABLES += [PortalSession, PortalLogin, OneTimeCode, RulesAcceptance, PortalProfi
 TABLES += [TrainingImportAttempt, TrainingImportRun]
 TABLES += [TrainingSession, TrainingSignup, OptionalCourseRecord]
 TABLES += [AssociationPeriod, DirectoryListing]
+TABLES += [Referral, ReferralOffer]
 
 __all__ = [
     "TABLES",
@@ -79,6 +81,8 @@ __all__ = [
     "PeriodEnd",
     "PeriodStage",
     "ProducerRecord",
+    "Referral",
+    "ReferralOffer",
     "RecordKind",
     "TrainingImportAttempt",
     "TrainingSession",
