@@ -38,6 +38,7 @@ MESSAGES = {
     "token_revoked": N_("The token is revoked: programs using it can no longer sign in."),
     "onboarded": N_("The new staff member is onboarded. They will receive their next steps."),
     "deactivated": N_("The staff member is marked inactive and can no longer sign in."),
+    "approved": N_("Approved: they may now complete their training."),
 }
 
 

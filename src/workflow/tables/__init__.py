@@ -15,6 +15,7 @@ from workflow.tables.portal import (
     PortalLogin,
     PortalProfile,
     PortalSession,
+    RosterApproval,
     RulesAcceptance,
 )
 from workflow.tables.registry import ProducerRecord
@@ -41,6 +42,7 @@ TABLES = [
 ]
 TABLES += [NpnValidation, ProducerRecord]
 TABLES += [PortalSession, PortalLogin, OneTimeCode, RulesAcceptance, PortalProfile]
+TABLES += [RosterApproval]
 TABLES += [TrainingImportAttempt, TrainingImportRun]
 TABLES += [AssociationPeriod, DirectoryListing]
 
@@ -69,6 +71,7 @@ __all__ = [
     "PortalLogin",
     "PortalProfile",
     "PortalSession",
+    "RosterApproval",
     "RulesAcceptance",
     "Organization",
     "OrganizationKind",
