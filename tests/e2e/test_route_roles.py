@@ -128,6 +128,7 @@ POLICY: dict[tuple[str, str], set[str]] = {
     ("GET", "/agency/onboard"): {G},
     ("POST", "/agency/onboard"): {G},
     ("POST", "/agency/assisters/{assister_id:int}/inactive"): {G},
+    ("POST", "/agency/assisters/{assister_id:int}/approve"): {G},
     ("GET", "/agency/clients"): {G},
     ("POST", "/users/{user_id:int}/portal-mfa/reset"): STAFF,
     # Assister of record over time (issue 18).

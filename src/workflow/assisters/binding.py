@@ -14,6 +14,7 @@ from workflow.core.principal import Principal
 from workflow.core.roles import SEES_EVERYTHING, Role
 from workflow.engine.kinds import BulkContext, BulkWrite, CaseKind, EffectContext, On
 from workflow.messaging.mailbox import Wording, message_insert, messages_sql
+from workflow.organizations.roster import needs_approval
 from workflow.tables import Assister
 from workflow.training.optional import optional_record
 from workflow.training.records import training_facts, training_record
@@ -43,6 +44,12 @@ def assister_visible_to(principal: Principal, row: Mapping[str, Any]) -> bool:
     if principal.role == Role.assister:
         return row["id"] == principal.assister_id
     return False
+
+
+async def assister_facts_with_training(row: Mapping[str, Any], now) -> dict[str, Any]:
+    """The training guards' facts, and whether the roster approval is still missing."""
+    facts = await training_facts(row, now)
+    return {**facts, "needs_roster_approval": await needs_approval(row)}
 
 
 async def issue_registration_number(ctx: EffectContext) -> None:
@@ -129,7 +136,7 @@ ASSISTER_CASE = CaseKind(
     table=Assister,
     facts=assister_facts,
     visible_to=assister_visible_to,
-    load_facts=training_facts,
+    load_facts=assister_facts_with_training,
     events={
         "complete_training": On(effect=complete_training, reads_facts=True),
         "record_exam": On(effect=record_exam, reads_facts=True),

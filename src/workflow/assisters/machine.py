@@ -131,6 +131,16 @@ def course_allowed(case: Case) -> str | None:
     return None
 
 
+@guard("approved on the organisation's roster, where the program requires it")
+def roster_approved(case: Case) -> str | None:
+    if case.facts.get("needs_roster_approval"):
+        return (
+            "your agency admin has not approved you on your organisation's roster yet; the "
+            "program requires it before training: ask them to approve you in the portal"
+        )
+    return None
+
+
 @guard("training year is not in the future")
 def training_year_not_future(case: Case) -> str | None:
     year, current = case.data.get("training_year"), case.facts["current_training_year"]
@@ -250,6 +260,7 @@ ASSISTER = MachineSpec(
             "source": [_S.onboarded, _S.lapsed],
             "dest": _S.trained,
             "conditions": [
+                roster_approved,
                 dated_since_onboarding,
                 course_allowed,
                 training_year_not_future,
@@ -261,7 +272,12 @@ ASSISTER = MachineSpec(
             "trigger": "complete_training",
             "source": [_S.onboarded, _S.lapsed],
             "dest": "=",
-            "conditions": [dated_since_onboarding, course_allowed, training_year_not_future],
+            "conditions": [
+                roster_approved,
+                dated_since_onboarding,
+                course_allowed,
+                training_year_not_future,
+            ],
             "unless": [year_moves_state],
             "after": [record_refusal],
         },

@@ -166,6 +166,8 @@ class Settings:
     # Where people reach the service: links in e-mails (password reset) start with it,
     # never with the Host a request claims.
     public_url: str = "http://localhost:8000"
+    # Navigators and CACs need their agency admin's approval on the roster before training.
+    roster_approval_required: bool = False
     # A request's headers and body must arrive within this many seconds (issue 16).
     request_timeout_seconds: float = 30.0
     # Logs: "text" (uvicorn's) or "json" (one object a line, for shipping).
@@ -229,6 +231,7 @@ class Settings:
             referral_radius_miles=_env_int("REFERRAL_RADIUS_MILES", 100),
             referral_interval_seconds=_env_int("REFERRAL_INTERVAL_SECONDS", 60),
             public_url=_env("PUBLIC_URL", "http://localhost:8000").rstrip("/"),
+            roster_approval_required=_env_bool("ROSTER_APPROVAL_REQUIRED", False),
             request_timeout_seconds=_env_float("REQUEST_TIMEOUT_SECONDS", 30.0),
             log_format=_env("LOG_FORMAT", "text").strip().lower(),
             unavailable_retry_after_seconds=_env_int("UNAVAILABLE_RETRY_AFTER_SECONDS", 5),

@@ -41,6 +41,7 @@ MESSAGES = {
     "language": N_("Your pages are now in English."),
     "referral_accepted": N_("You accepted the referral: the consumer's contact details are below."),
     "referral_declined": N_("You declined the referral; it goes to another broker."),
+    "approved": N_("Approved: they may now complete their training."),
 }
 
 

@@ -16,6 +16,7 @@ from workflow.tables.portal import (
     PortalLogin,
     PortalProfile,
     PortalSession,
+    RosterApproval,
     RulesAcceptance,
 )
 from workflow.tables.referrals import Referral, ReferralOffer
@@ -44,6 +45,7 @@ TABLES = [
 ]
 TABLES += [NpnValidation, ProducerRecord]
 TABLES += [PortalSession, PortalLogin, OneTimeCode, RulesAcceptance, PortalProfile]
+TABLES += [RosterApproval]
 TABLES += [TrainingImportAttempt, TrainingImportRun]
 TABLES += [TrainingSession, TrainingSignup, OptionalCourseRecord]
 TABLES += [AssociationPeriod, DirectoryListing]
@@ -75,6 +77,7 @@ __all__ = [
     "PortalLogin",
     "PortalProfile",
     "PortalSession",
+    "RosterApproval",
     "RulesAcceptance",
     "Organization",
     "OrganizationKind",
