@@ -10,8 +10,8 @@ from workflow.core.errors import NotFound
 from workflow.core.machine import MachineSpec
 from workflow.engine.kinds import CaseKind
 from workflow.exemptions.binding import EXEMPTION_CASE
-from workflow.sessions.binding import SIGNUP_CASE
 from workflow.referrals.binding import REFERRAL_CASE
+from workflow.sessions.binding import SIGNUP_CASE
 from workflow.validations.binding import VALIDATION_CASE
 
 KINDS: dict[str, CaseKind] = {

@@ -27,8 +27,8 @@ from workflow.engine.bulk import fire_bulk
 from workflow.engine.command import FireBulk, Selection
 from workflow.messaging.summaries import day_bounds, send_daily_summaries
 from workflow.readiness.reminders import send_readiness_reminders
-from workflow.sessions.reminders import send_session_reminders
 from workflow.referrals.service import referral_round
+from workflow.sessions.reminders import send_session_reminders
 from workflow.sweep.lapses import lapse_overdue
 from workflow.sweep.reminders import send_deadline_reminders
 from workflow.sweep.report import RuleResult, SweepReport
