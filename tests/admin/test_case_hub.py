@@ -64,7 +64,8 @@ async def test_history_shows_data_redacted_and_refused_attempts_marked(web, admi
     rows = re.findall(r"<tr[^>]*>.*?</tr>", history, re.S)
     refused = [r for r in rows if "refused-attempt" in r]
     assert len(refused) == 2
-    assert "activate" in refused[0] and "Registration Number does not match" in refused[0]
+    assert "activate" in refused[0]
+    assert "a rule was not met: Registration Number matches the activation email" in refused[0]
     assert "register" in refused[1] and "not allowed" in refused[1]
     assert "WRONG-1234" not in page  # what was typed is never kept
     applied = [r for r in rows if "refused-attempt" not in r and "<td>" in r]
