@@ -86,7 +86,7 @@ async def test_staff_find_act_and_resolve(client, admin, live_server, page, scre
     assert "Register" in text and "NPN not validated" in text and "npn_mismatch" in text
     assert await page.locator("summary", has_text="Register").count() == 0
     history = await page.get_by_role("table", name="History").inner_text()
-    assert "score: 91" in history
+    assert "Score: 91" in history
     await screenshot("4-register-blocked")
 
     # 4. The phone of an active assister, edited in piccolo-admin.
