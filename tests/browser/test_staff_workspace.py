@@ -86,7 +86,7 @@ async def test_staff_find_act_and_resolve(client, admin, live_server, page, scre
     assert "Register" in text and "NPN not validated" in text and "npn_mismatch" in text
     assert await page.locator("summary", has_text="Register").count() == 0
     history = await page.get_by_role("table", name="History").inner_text()
-    assert "score: 91" in history
+    assert "Score: 91" in history
     await screenshot("4-register-blocked")
 
     # 4. The phone of an active assister, edited in piccolo-admin.
@@ -152,6 +152,7 @@ async def test_staff_find_act_and_resolve(client, admin, live_server, page, scre
     done = page.get_by_role("status")
     await done.wait_for()
     assert "Resolve applied to NPN validation" in await done.inner_text()
+    assert "it is now valid and has left the queue" in await done.inner_text()
     assert await page.locator("tr", has_text=MISSING_SSN[1]).count() == 0  # valid now
     await screenshot("10-support-resolved")
     validation = (await client.get(f"/assisters/{nadia['id']}/validation", headers=admin)).json()
