@@ -185,3 +185,18 @@ def test_several_workers_on_postgresql_need_the_mfa_key():
     assert done.returncode == 2, done.stderr
     assert "WORKFLOW_MFA_ENCRYPTION_KEY is not set" in done.stderr
     assert "could not be read by another" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_runtime_role_is_for_postgresql_and_names_its_rules(tmp_path):
+    cases = {
+        f"sqlite:///{tmp_path}/x.sqlite": ("workflow_app", "runtime roles are for PostgreSQL"),
+        # Refused before the database is touched (nothing listens on port 1).
+        "postgresql://127.0.0.1:1/never": ("Robert'); DROP", "lower-case letters"),
+    }
+    for url, (name, words) in cases.items():
+        env = {**os.environ, "WORKFLOW_DATABASE_URL": url}
+        done = subprocess.run(
+            [sys.executable, "-m", "workflow.cli.main", "db", "runtime-role", name],
+            env=env, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert done.returncode == 2 and words in done.stderr, done.stderr

@@ -237,3 +237,40 @@ async def test_a_postgresql_restart_is_503_then_work_resumes(db, admin):
         with contextlib.suppress(Exception):
             proxy.stop()
         proxy.close()
+
+
+@contextlib.contextmanager
+def read_only_view(folder):
+    """``folder`` seen through a read-only bind mount (root only)."""
+    view = folder.parent / f"{folder.name}-ro"
+    view.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("a read-only mount needs root (run as root, as CI does)")
+    if subprocess.run(["mount", "--bind", str(folder), str(view)]).returncode != 0:
+        pytest.skip("this machine may not bind-mount")
+    try:
+        assert subprocess.run(["mount", "-o", "remount,bind,ro", str(view)]).returncode == 0
+        yield view
+    finally:
+        subprocess.run(["umount", "-l", str(view)])
+
+
+async def test_sqlite_on_a_read_only_file_system_is_503_and_not_ready(tmp_path):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    async with engine_at(f"sqlite:///{folder / 'db.sqlite'}"):
+        await connect()
+        await migrate()
+        admin = await create_user(NewUser(username="boss", role="admin"))
+    with read_only_view(folder) as view:
+        async with engine_at(f"sqlite:///{view / 'db.sqlite'}"):
+            app = create_app(manage_database=False)
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+                token = {"Authorization": f"Bearer {admin.token}"}
+                body = {"name": "Read-only", "kind": "navigator_entity"}
+                for _ in range(3):
+                    r = await c.post("/organizations", json=body, headers=token)
+                    assert r.status_code == 503 and r.headers["retry-after"], r.text
+                ready = await c.get("/health/ready")
+                assert ready.status_code == 503 and "read-only" in str(ready.json()["problems"])

@@ -55,6 +55,7 @@ async def test_slow_requests_are_cut_off(db):
         results = [_closed_within(c, TIMEOUT + 10) for c in conns]
         assert all(closed for closed, _ in results), [r for r in results if not r[0]][:3]
         assert all(sent.startswith(b"HTTP/1.1 408") for _, sent in results[:40])
+        assert all(sent == b"" for _, sent in results[50:])  # said nothing: just closed
         # A request that arrives in time is served as usual, before and after.
         r = httpx.post(
             f"{server.url}/organizations",

@@ -25,6 +25,7 @@ import asyncpg
 import httpx
 import pytest
 from aiosmtpd.controller import Controller
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.helpers import bearer, walk_to
 from tests.server import free_port, running_server
@@ -114,6 +115,17 @@ async def _racers(clients, admin) -> None:
         (History.entity_id == ana["id"]) & (History.event == "deactivate")
     )
     assert applied == 1
+    # The first server's two workers add their counts up: its 17 racers, whichever
+    # worker took each and whichever answers the scrape.
+    for _ in range(3):
+        text = (await c.get("/metrics", headers=admin)).text
+        seen = sum(
+            sample.value
+            for family in text_string_to_metric_families(text)
+            for sample in family.samples
+            if sample.name == "workflow_events_total" and sample.labels["event"] == "deactivate"
+        )
+        assert seen == len(range(0, 50, 3)), text
 
 
 async def _revocation(clients, admin) -> None:

@@ -197,16 +197,20 @@ def _aware(value: datetime) -> datetime:
 
 RATE_WINDOW = timedelta(minutes=5)
 _ATTEMPTS_FROM = """
-SELECT COUNT(*) AS n, MIN(at) AS oldest FROM login_attempts WHERE source = {} AND at >= {}
+SELECT COUNT(*) AS n, MIN(at) AS oldest FROM login_attempts
+WHERE source = {} AND at >= {} AND channel = {}
 """
 
 
-async def seconds_until_allowed(source: str, limit: int, now: datetime | None = None) -> int:
+async def seconds_until_allowed(
+    source: str, limit: int, now: datetime | None = None, channel: str = "admin"
+) -> int:
     """0 if ``source`` (a client address) may try to sign in now, else how long it must
-    wait: at most ``limit`` attempts per five minutes, counted in the database so every
-    process and host sees the same count (the lockout, per account, is separate)."""
+    wait: at most ``limit`` attempts on ``channel`` per five minutes, counted in the
+    database so every process and host sees the same count (the lockout, per account,
+    is separate)."""
     now = now or datetime.now(UTC)
-    rows = await BaseUser.raw(_ATTEMPTS_FROM, source, now - RATE_WINDOW)
+    rows = await BaseUser.raw(_ATTEMPTS_FROM, source, now - RATE_WINDOW, channel)
     if not rows or rows[0]["n"] < limit:
         return 0
     oldest = rows[0]["oldest"]

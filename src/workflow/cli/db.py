@@ -8,11 +8,17 @@ import secrets
 import sys
 
 from workflow.cli.common import run_job
+from workflow.core.errors import MachineError
 from workflow.db import migrate
-from workflow.db.runtime_role import ensure_runtime_role
+from workflow.db.runtime_role import check_request, ensure_runtime_role
 
 
 def cmd_runtime_role(args: argparse.Namespace) -> int:
+    try:
+        check_request(args.name)  # before connecting, let alone migrating
+    except MachineError as exc:
+        print(f"error: {exc.detail}", file=sys.stderr)
+        return 2
     password = os.environ.get(args.password_env) if args.password_env else None
     if args.password_env and not password:
         print(f"error: {args.password_env} is empty or not set", file=sys.stderr)

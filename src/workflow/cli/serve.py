@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import sys
 import tempfile
+from pathlib import Path
 
 import uvicorn
 
@@ -54,8 +54,10 @@ def metrics_folder(workers: int) -> None:
     if not folder:
         folder = tempfile.mkdtemp(prefix="workflow-metrics-")
         os.environ[MULTIPROC_ENV] = folder
-    shutil.rmtree(folder, ignore_errors=True)
     os.makedirs(folder, exist_ok=True)
+    # Only prometheus-client's own files: the folder is the operator's to name.
+    for stale in Path(folder).glob("*.db"):
+        stale.unlink(missing_ok=True)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

@@ -88,11 +88,23 @@ async def write_problem() -> str | None:
         if row["standby"] or row["read_only"] == "on":
             return "the PostgreSQL server is read-only (a standby, or in recovery)"
         return None
+    place = place_problem()
+    if place:
+        return place
+    await atomically(lambda conn: False)  # BEGIN IMMEDIATE, then ROLLBACK
+    return None
+
+
+def place_problem() -> str | None:
+    """SQLite: why its folder cannot take writes (read-only, or a full disk), asked of
+    the file system without the database. ``None`` for PostgreSQL, or when all is well."""
+    engine = current_engine()
+    if not is_sqlite(engine):
+        return None
     folder = Path(engine.path).resolve().parent
     if not os.access(folder, os.W_OK):
         return f"the folder {folder} is read-only"
     stats = os.statvfs(folder)
     if stats.f_bavail * stats.f_frsize < MIN_FREE_BYTES:
         return f"the disk holding {folder} is full"
-    await atomically(lambda conn: False)  # BEGIN IMMEDIATE, then ROLLBACK
     return None

@@ -36,13 +36,18 @@ def grants(role: str, database: str) -> list[str]:
     ]
 
 
+def check_request(role: str) -> None:
+    """Refuse, before anything is done, a role name or a database this is not for."""
+    if not NAME.match(role):
+        raise BadInput("the role name: lower-case letters, digits and _, e.g. workflow_app")
+    if is_sqlite(current_engine()):
+        raise BadInput("runtime roles are for PostgreSQL; SQLite has no users")
+
+
 async def ensure_runtime_role(role: str, password: str | None) -> bool:
     """Create ``role`` (or bring an existing one up to date); returns whether it was
     created. Run as the tables' owner, after ``workflow migrate``."""
-    if is_sqlite(current_engine()):
-        raise BadInput("runtime roles are for PostgreSQL; SQLite has no users")
-    if not NAME.match(role):
-        raise BadInput("the role name: lower-case letters, digits and _, e.g. workflow_app")
+    check_request(role)
     async with transaction():
         exists = await raw("SELECT 1 FROM pg_roles WHERE rolname = {}", role)
         [database] = await raw("SELECT current_database() AS name")

@@ -1,6 +1,7 @@
 """A request must arrive in time: its headers and its body within
 ``WORKFLOW_REQUEST_TIMEOUT_SECONDS`` (30) of its first byte, or of the connection's
-opening, else the connection is closed (with a 408 if nothing was answered yet).
+opening, else the connection is closed (with a 408 if part of a request came and
+nothing was answered yet).
 
 uvicorn times out idle keep-alive connections only after a response; a client that
 opens a connection and sends half a header, or a body a byte a minute, would hold a
@@ -27,6 +28,7 @@ class DeadlineProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol with a deadline for each request's arrival."""
 
     deadline: asyncio.TimerHandle | None = None
+    began = False  # whether any byte of the current request has arrived
 
     def connection_made(self, transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -34,11 +36,13 @@ class DeadlineProtocol(HttpToolsProtocol):
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
+        self.began = True
         if self.deadline is None:
             self._arm()
 
     def on_message_complete(self) -> None:
         super().on_message_complete()
+        self.began = False
         self._disarm()
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -59,7 +63,7 @@ class DeadlineProtocol(HttpToolsProtocol):
         if self.transport.is_closing():
             return
         answered = self.cycle is not None and self.cycle.response_started
-        if not answered:
+        if self.began and not answered:  # a connection that said nothing is just closed
             self.transport.write(TIMED_OUT)
         if self.cycle is not None and not self.cycle.response_complete:
             self.cycle.disconnected = True  # the handler reading the body sees it left

@@ -12,7 +12,7 @@ from piccolo.apps.migrations.tables import Migration
 
 from workflow.core.settings import get_settings
 from workflow.db import current_engine, is_sqlite
-from workflow.db.health import pending_migrations, write_problem
+from workflow.db.health import pending_migrations, place_problem, write_problem
 from workflow.diagrams.service import machines as diagram_machines
 from workflow.web.auth import ALL_ROLES, ANONYMOUS, allow
 
@@ -38,7 +38,8 @@ async def _problems() -> tuple[list[str], int]:
         pending = await pending_migrations()
         cannot_write = await write_problem()
     except Exception as exc:  # the probe must report, not fail
-        return [f"the database cannot be reached or used ({type(exc).__name__})"], 0
+        why = place_problem() or f"the database cannot be reached or used ({type(exc).__name__})"
+        return [why], 0
     problems = [cannot_write] if cannot_write else []
     if pending:
         problems.append(f"{len(pending)} migration(s) not applied: run `workflow migrate`")
