@@ -16,7 +16,7 @@ from workflow.engine.kinds import BulkContext, BulkWrite, CaseKind, EffectContex
 from workflow.messaging.mailbox import Wording, message_insert, messages_sql
 from workflow.tables import Assister
 from workflow.training.optional import optional_record
-from workflow.training.records import training_facts, training_record
+from workflow.training.records import training_facts, training_facts_many, training_record
 
 AGREEMENT_NAMES = {"individual": "Individual", "shop": "SHOP"}
 
@@ -130,6 +130,7 @@ ASSISTER_CASE = CaseKind(
     facts=assister_facts,
     visible_to=assister_visible_to,
     load_facts=training_facts,
+    load_facts_many=training_facts_many,
     events={
         "complete_training": On(effect=complete_training, reads_facts=True),
         "record_exam": On(effect=record_exam, reads_facts=True),

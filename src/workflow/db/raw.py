@@ -39,6 +39,15 @@ async def raw(sql: str, *args: Any) -> list[dict[str, Any]]:
     return [dict(r) for r in rows]
 
 
+async def raw_many(sql: str, rows: list[tuple]) -> None:
+    """One PostgreSQL statement run for many rows of arguments in the current
+    transaction, sent together (asyncpg's ``executemany``: one trip, not one per row)."""
+    transaction = current_engine().current_transaction.get()
+    if transaction is None:
+        raise RuntimeError("raw_many runs inside workflow.db.transaction()")
+    await transaction.connection.executemany(placeholders(sql, sqlite=False), rows)
+
+
 async def read(sql: str, *args: Any) -> list[dict[str, Any]]:
     """A small read (a row by its key): like ``raw``, but on SQLite outside a transaction
     it runs at once on this thread (``PooledSQLiteEngine.read_now``)."""

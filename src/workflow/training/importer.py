@@ -3,9 +3,12 @@ fire (``complete_training``, or ``record_exam`` for a row with a score), through
 engine, as the actor ``import`` with the file's name in the reason.
 
 Set-based where it can be: per batch, the assisters are found in one query and the
-attempts already imported in another. Each row's event is then fired on its own (the
-training events' guards read per-case facts, so they have no bulk form), rows of one
-assister in file order and different assisters side by side. The attempt id is written
+attempts already imported in another. The rows are then fired in rounds (round k holds
+each assister's k-th row, so one person's rows keep the file's order) with
+:func:`workflow.engine.many.fire_many`: the round's cases and their training facts read
+at once, each decided by the machine on its own (the training events' guards read
+per-case facts, so they have no bulk form), all written in one transaction; a round that
+meets a change made meanwhile is fired row by row instead. The attempt id is written
 in the event's own statement into a table where it is unique: a row is applied exactly
 once, however often (or however concurrently) its file is imported. A refused event
 writes nothing, so the row is tried again next time; a failed exam is an attempt the
@@ -14,7 +17,6 @@ machine keeps, so it counts as imported.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -29,6 +31,7 @@ from workflow.db import is_sqlite, transaction
 from workflow.db.raw import raw
 from workflow.engine.command import FireEvent
 from workflow.engine.fire import fire
+from workflow.engine.many import BatchConflict, fire_many, fits
 from workflow.tables import TrainingImportRun
 from workflow.training.import_rows import (
     ImportRow,
@@ -39,9 +42,7 @@ from workflow.training.import_rows import (
     results_csv,
 )
 
-BATCH = 1000
-# Assisters whose rows are applied at once on PostgreSQL (SQLite has one writer anyway).
-CONCURRENCY = 8
+BATCH = 2000
 RETRIES = 3  # a row whose assister changed under it (another import) is decided again
 
 CLAIM = """
@@ -168,11 +169,11 @@ async def _batch(batch, file_name, who, now, seen: set[str], dry_run: bool) -> l
             by_assister.setdefault(next(iter(ids)), []).append(row)
         seen.add(row.attempt_id)
     apply = _Apply(file_name, who, now)
-    if dry_run or is_sqlite():
+    if dry_run:
         for aid, mine in by_assister.items():
             done += await apply.rows(aid, mine)
     else:
-        done += await apply.side_by_side(by_assister)
+        done += await apply.in_rounds(by_assister)
     return done
 
 
@@ -222,26 +223,51 @@ class _Apply:
     who: Principal
     now: datetime | None
 
-    async def side_by_side(self, by_assister: dict[int, list[ImportRow]]) -> list[RowResult]:
-        gate = asyncio.Semaphore(CONCURRENCY)
+    async def in_rounds(self, by_assister: dict[int, list[ImportRow]]) -> list[RowResult]:
+        """Round k holds each assister's k-th row (so their rows keep the file's order);
+        a round is fired at once (``fire_many``), or row by row if a case changed under
+        it (another import, an admin) or its events cannot go that way."""
+        done: list[RowResult] = []
+        longest = max((len(rows) for rows in by_assister.values()), default=0)
+        for k in range(longest):
+            round_ = [(aid, rows[k]) for aid, rows in by_assister.items() if len(rows) > k]
+            done += await self.round(round_)
+        return done
 
-        async def one(aid: int, rows: list[ImportRow]) -> list[RowResult]:
-            async with gate:
-                return await self.rows(aid, rows)
+    async def round(self, round_: list[tuple[int, ImportRow]]) -> list[RowResult]:
+        if not all(fits(ASSISTER_CASE, row.event) for _, row in round_):
+            return [await self.row(aid, row) for aid, row in round_]
+        try:
+            results = await fire_many([self.command(aid, row) for aid, row in round_])
+        except BatchConflict:
+            return [await self.row(aid, row) for aid, row in round_]
+        return [self.result(aid, row, r) for (aid, row), r in zip(round_, results, strict=True)]
 
-        done = await asyncio.gather(*(one(a, rows) for a, rows in by_assister.items()))
-        return [r for results in done for r in results]
+    def command(self, assister_id: int, row: ImportRow) -> FireEvent:
+        """The event for a row, with its attempt id claimed in the event's own write."""
+        now = self.now or datetime.now(UTC)
+        values = (row.attempt_id, assister_id, row.event, self.file_name[:200], now)
+        claim = (CLAIM_SQLITE if is_sqlite() else CLAIM_PG, values)
+        return FireEvent(ASSISTER_CASE, assister_id, row.event, self.who,
+                         reason=f"imported from {self.file_name}", data=row.data, now=now,
+                         writes=(claim,))  # fmt: skip
+
+    @staticmethod
+    def result(assister_id: int, row: ImportRow, outcome) -> RowResult:
+        if isinstance(outcome, AttemptRecorded):  # e.g. a failed exam: kept, still refused
+            return _result(row, Result.refused, outcome.detail, assister_id=assister_id,
+                           state=outcome.outcome.state)  # fmt: skip
+        if isinstance(outcome, MachineError):
+            return _result(row, Result.refused, outcome.detail, assister_id=assister_id)
+        return _result(row, Result.applied, f"{row.event}: {outcome.from_state} → "
+                       f"{outcome.state}", assister_id=assister_id,
+                       state=outcome.state)  # fmt: skip
 
     async def rows(self, assister_id: int, rows: list[ImportRow]) -> list[RowResult]:
         return [await self.row(assister_id, row) for row in rows]
 
     async def row(self, assister_id: int, row: ImportRow) -> RowResult:
-        now = self.now or datetime.now(UTC)
-        values = (row.attempt_id, assister_id, row.event, self.file_name[:200], now)
-        claim = (CLAIM_SQLITE if is_sqlite() else CLAIM_PG, values)
-        cmd = FireEvent(ASSISTER_CASE, assister_id, row.event, self.who,
-                        reason=f"imported from {self.file_name}",
-                        data=row.data, now=now, writes=(claim,))  # fmt: skip
+        cmd = self.command(assister_id, row)
         for _ in range(RETRIES):
             try:
                 outcome = await fire(cmd)
