@@ -55,9 +55,12 @@ CLAIM_PG = CLAIM + (
     "SELECT {}::varchar, {}::integer, {}::varchar, {}::varchar, {}::timestamptz "
     "WHERE EXISTS (SELECT 1 FROM moved)"
 )
+# Three look-ups, each by its own index (an OR of the three would read every assister).
 FIND = """
-SELECT id, npn, lower(email) AS email, reference_number FROM assisters
-WHERE npn IN ({keys}) OR reference_number IN ({keys}) OR lower(email) IN ({keys})
+SELECT id, npn, lower(email) AS email, reference_number FROM assisters WHERE npn IN ({keys})
+UNION SELECT id, npn, lower(email), reference_number FROM assisters
+WHERE reference_number IN ({keys})
+UNION SELECT id, npn, lower(email), reference_number FROM assisters WHERE lower(email) IN ({keys})
 """
 CLAIMED = "SELECT attempt_id FROM training_import_attempts WHERE attempt_id IN ({keys})"
 
