@@ -9,6 +9,7 @@ statement). ``atomically`` does the same for a whole write transaction.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 from functools import cache
@@ -119,6 +120,20 @@ def _in_transaction(conn: sqlite3.Connection, fn: Callable[..., T], args: tuple)
         raise
     conn.execute("COMMIT" if result else "ROLLBACK")
     return result
+
+
+def in_list(column: str, pg_type: str = "bigint") -> str:
+    """``column`` is one of a list passed as one parameter (``list_arg``), by the column's
+    index on both engines (PostgreSQL's ``= ANY(array)``; an ``IN`` over a set-returning
+    function may read the whole table instead)."""
+    if is_sqlite():
+        return f"{column} IN (SELECT value FROM json_each({{}}))"
+    return f"{column} = ANY({{}}::{pg_type}[])"
+
+
+def list_arg(values) -> Any:
+    """The parameter ``in_list`` takes."""
+    return json.dumps(list(values)) if is_sqlite() else list(values)
 
 
 def ids_in(placeholder: str = "{}") -> str:

@@ -13,7 +13,6 @@ fires those events one at a time (which decides each afresh).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -21,7 +20,7 @@ from typing import Any
 from workflow.core.errors import AttemptRecorded, HiddenCase, MachineError, NotFound
 from workflow.db import transaction
 from workflow.db.errors import is_write_conflict
-from workflow.db.raw import ids_in, raw
+from workflow.db.raw import in_list, list_arg, raw
 from workflow.engine.cases import decode_json
 from workflow.engine.command import EventOutcome, FireEvent
 from workflow.engine.fire import _audit_refusal, _check_version, _outcome, _write, screen
@@ -69,7 +68,7 @@ async def fire_many(cmds: Sequence[FireEvent]) -> list[Result]:
 
 async def _rows(kind: CaseKind, ids: list[int]) -> dict[int, dict[str, Any]]:
     table = kind.table._meta.tablename
-    found = await raw(f'SELECT * FROM "{table}" WHERE id IN ({ids_in()})', json.dumps(ids))
+    found = await raw(f'SELECT * FROM "{table}" WHERE {in_list("id")}', list_arg(ids))
     return {r["id"]: decode_json(kind.table, r) for r in found}
 
 

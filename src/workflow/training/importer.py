@@ -17,7 +17,6 @@ machine keeps, so it counts as imported.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -28,7 +27,7 @@ from workflow.assisters.binding import ASSISTER_CASE
 from workflow.core.errors import AttemptRecorded, Conflict, MachineError, StaleVersion
 from workflow.core.principal import Principal
 from workflow.db import is_sqlite, transaction
-from workflow.db.raw import raw
+from workflow.db.raw import in_list, list_arg, raw
 from workflow.engine.command import FireEvent
 from workflow.engine.fire import fire
 from workflow.engine.many import BatchConflict, fire_many, fits
@@ -57,12 +56,11 @@ CLAIM_PG = CLAIM + (
 )
 # Three look-ups, each by its own index (an OR of the three would read every assister).
 FIND = """
-SELECT id, npn, lower(email) AS email, reference_number FROM assisters WHERE npn IN ({keys})
-UNION SELECT id, npn, lower(email), reference_number FROM assisters
-WHERE reference_number IN ({keys})
-UNION SELECT id, npn, lower(email), reference_number FROM assisters WHERE lower(email) IN ({keys})
+SELECT id, npn, lower(email) AS email, reference_number FROM assisters WHERE {npn}
+UNION SELECT id, npn, lower(email), reference_number FROM assisters WHERE {reference}
+UNION SELECT id, npn, lower(email), reference_number FROM assisters WHERE {email}
 """
-CLAIMED = "SELECT attempt_id FROM training_import_attempts WHERE attempt_id IN ({keys})"
+CLAIMED = "SELECT attempt_id FROM training_import_attempts WHERE {attempt}"
 
 
 def importer(actor: Principal | None = None) -> Principal:
@@ -192,19 +190,14 @@ def _result(row: ImportRow, result: str, detail: str, **more: Any) -> RowResult:
                      **more)  # fmt: skip
 
 
-def _texts(placeholder: str = "{}") -> str:
-    """A subquery yielding the strings of a JSON list passed as one parameter."""
-    if is_sqlite():
-        return f"SELECT value FROM json_each({placeholder})"
-    return f"SELECT json_array_elements_text({placeholder}::json)"
-
-
 async def find_assisters(keys: set[str]) -> dict[str, set[int]]:
     """NPN, Reference Number or e-mail (any case) -> the ids of the assisters it names."""
     if not keys:
         return {}
-    wanted = json.dumps(sorted({k.lower() for k in keys}))
-    rows = await raw(FIND.format(keys=_texts()), wanted, wanted, wanted)
+    wanted = list_arg(sorted({k.lower() for k in keys}))
+    sql = FIND.format(npn=in_list("npn", "text"), reference=in_list("reference_number", "text"),
+                      email=in_list("lower(email)", "text"))  # fmt: skip
+    rows = await raw(sql, wanted, wanted, wanted)
     found: dict[str, set[int]] = {}
     for r in rows:
         for key in (r["npn"], r["reference_number"], r["email"]):
@@ -216,7 +209,8 @@ async def find_assisters(keys: set[str]) -> dict[str, set[int]]:
 async def _claimed(attempt_ids: set[str]) -> set[str]:
     if not attempt_ids:
         return set()
-    rows = await raw(CLAIMED.format(keys=_texts()), json.dumps(sorted(attempt_ids)))
+    sql = CLAIMED.format(attempt=in_list("attempt_id", "text"))
+    rows = await raw(sql, list_arg(sorted(attempt_ids)))
     return {r["attempt_id"] for r in rows}
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time
 from typing import Any
 
 from workflow.core.settings import get_settings
 from workflow.core.training_year import Calendar, CourseKind, exam_course, label
-from workflow.db.raw import ids_in, raw, read
+from workflow.db.raw import in_list, list_arg, raw, read
 from workflow.tables import ExemptionRequest, ExemptionState, RecordKind, TrainingRecord
 from workflow.training.optional import optional_courses
 
@@ -126,11 +125,11 @@ async def training_facts(row: Mapping[str, Any], now: datetime) -> dict[str, Any
 
 MANY_RECORDS = """
 SELECT assister, training_year, kind, course, passed FROM training_records
-WHERE assister IN ({ids}) ORDER BY id
+WHERE {ids} ORDER BY id
 """
 MANY_LAPSES = """
 SELECT DISTINCT entity_id FROM history WHERE machine = 'assister' AND event = 'lapse'
-AND at >= {} AND entity_id IN ({ids})
+AND at >= {{}} AND {ids}
 """
 
 
@@ -140,12 +139,12 @@ async def training_facts_many(
     """``training_facts`` for many assisters, in three queries."""
     if not rows:
         return {}
-    ids = json.dumps([r["id"] for r in rows])
+    ids = list_arg(r["id"] for r in rows)
     records: dict[int, list[dict[str, Any]]] = {r["id"]: [] for r in rows}
-    for record in await raw(MANY_RECORDS.format(ids=ids_in()), ids):
+    for record in await raw(MANY_RECORDS.format(ids=in_list("assister")), ids):
         records[record["assister"]].append(record)
-    lapsed = {r["entity_id"] for r in await raw(MANY_LAPSES.format("{}", ids=ids_in()),
-                                                 _lapses_since(now), ids)}  # fmt: skip
+    lapses = await raw(MANY_LAPSES.format(ids=in_list("entity_id")), _lapses_since(now), ids)
+    lapsed = {r["entity_id"] for r in lapses}
     exempt = await exempt_organizations({r["organization"] for r in rows})
     return {
         r["id"]: facts_from(
