@@ -3,7 +3,7 @@ what ``register``, ``activate`` and ``deactivate`` write besides the state."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from workflow.accounts.management import revocations_for_assister
@@ -14,10 +14,10 @@ from workflow.core.principal import Principal
 from workflow.core.roles import SEES_EVERYTHING, Role
 from workflow.engine.kinds import BulkContext, BulkWrite, CaseKind, EffectContext, On
 from workflow.messaging.mailbox import Wording, message_insert, messages_sql
-from workflow.organizations.roster import needs_approval
+from workflow.organizations.roster import approval_missing, needs_approval
 from workflow.tables import Assister
 from workflow.training.optional import optional_record
-from workflow.training.records import training_facts, training_record
+from workflow.training.records import training_facts, training_facts_many, training_record
 
 AGREEMENT_NAMES = {"individual": "Individual", "shop": "SHOP"}
 
@@ -50,6 +50,15 @@ async def assister_facts_with_training(row: Mapping[str, Any], now) -> dict[str,
     """The training guards' facts, and whether the roster approval is still missing."""
     facts = await training_facts(row, now)
     return {**facts, "needs_roster_approval": await needs_approval(row)}
+
+
+async def assister_facts_many_with_training(
+    rows: Sequence[Mapping[str, Any]], now
+) -> dict[int, dict[str, Any]]:
+    """The same facts for many assisters (imports): the approvals in one query."""
+    facts = await training_facts_many(rows, now)
+    waiting = await approval_missing(rows)
+    return {i: {**f, "needs_roster_approval": i in waiting} for i, f in facts.items()}
 
 
 async def issue_registration_number(ctx: EffectContext) -> None:
@@ -137,6 +146,7 @@ ASSISTER_CASE = CaseKind(
     facts=assister_facts,
     visible_to=assister_visible_to,
     load_facts=assister_facts_with_training,
+    load_facts_many=assister_facts_many_with_training,
     events={
         "complete_training": On(effect=complete_training, reads_facts=True),
         "record_exam": On(effect=record_exam, reads_facts=True),

@@ -3,7 +3,7 @@ approves each navigator or CAC before they may complete training."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,6 +22,14 @@ async def needs_approval(row: Mapping[str, Any]) -> bool:
     if not get_settings().roster_approval_required or row.get("organization") is None:
         return False
     return (await read(APPROVED, row["id"]))[0]["n"] == 0
+
+
+async def approval_missing(rows: Sequence[Mapping[str, Any]]) -> set[int]:
+    """``needs_approval`` for many assisters: the ids still waiting, in one query."""
+    if not get_settings().roster_approval_required:
+        return set()
+    ids = [r["id"] for r in rows if r.get("organization") is not None]
+    return set(ids) - await approved_ids(ids)
 
 
 async def approved_ids(assister_ids: list[int]) -> set[int]:
