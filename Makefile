@@ -6,9 +6,24 @@ STAMP := $(VENV)/.install-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format bench migration system-deps test-system-deps diagrams
+.PHONY: install run test lint format bench migration system-deps test-system-deps diagrams messages
 
-install: $(STAMP)
+# The pages' Spanish: catalogues compiled at install (core/i18n.py compiles a missing or
+# stale one in memory, so a checkout without them still works).
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard src/workflow/locale/*/LC_MESSAGES/messages.po))
+
+install: $(STAMP) $(CATALOGUES)
+
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel compile -i $< -o $@
+
+# After adding page strings: extract them (babel.cfg) and merge them into the catalogues;
+# then write each new msgstr (tests/unit/test_translations.py fails until you do).
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --omit-header \
+	  -o src/workflow/locale/messages.pot .
+	$(BIN)/pybabel update -i src/workflow/locale/messages.pot -d src/workflow/locale \
+	  --no-fuzzy-matching --ignore-obsolete
 
 # Debian packages: graphviz renders the state diagrams; chromium runs the browser tests.
 # Installed only when missing; the service itself runs without them (diagram SVGs then

@@ -32,9 +32,11 @@ from workflow.engine.command import FireBulk, FireEvent
 from workflow.engine.fire import check_may_fire, fire
 from workflow.engine.kinds import CaseKind
 from workflow.registry import KINDS, case_kind
+from workflow.search.service import as_id
 from workflow.tables import Organization
 from workflow.web.auth import allow, staff_form
 from workflow.web.params import Actor
+from workflow.web.path_ids import MAX_ID
 from workflow.web.rendering import cookie
 from workflow.web.sessions import CSRF_FIELD, STAFF_CSRF_COOKIE
 
@@ -102,8 +104,8 @@ def _chosen(values: list[str]) -> dict[int, int]:
     chosen = {}
     for value in values:
         case_id, _, version = value.partition(":")
-        if not (case_id.isdigit() and version.isdigit()):
-            raise ValueError(f"case: {value!r} is not a row of this list; reload it")
+        if as_id(case_id) is None or as_id(version) is None:
+            raise ValueError(f"case: {value[:30]!r} is not a row of this list; reload it")
         chosen[int(case_id)] = int(version)
     if not chosen:
         raise ValueError("tick at least one row, then choose the event")
@@ -192,6 +194,7 @@ async def list_page(
         "next": _link(given, page + 1) if page * PAGE_SIZE < total else "",
         "events": [(e, kind.spec.events[e].description) for e in bulk_events(kind, actor)],
         "results": results or {},
+        "names": await _names(kind, list(results or {})),
         "note": note,
         "error": error,
         "case_href": case_href,
@@ -206,6 +209,15 @@ async def list_page(
         status_code=status_code,
         cookies=[cookie(STAFF_CSRF_COOKIE, csrf, path="/staff")],
     )
+
+
+async def _names(kind: CaseKind, ids: list[int]) -> dict[int, str]:
+    """The names of the cases that got a result (they may have left the list)."""
+    table = kind.table
+    if not ids or "name" not in _columns(kind):
+        return {}
+    rows = await table.select(table.id, table.name).where(table.id.is_in(ids))
+    return {row["id"]: row["name"] for row in rows}
 
 
 def _link(given: dict[str, str], page: int) -> str:
@@ -239,16 +251,16 @@ async def find_cases(kind: CaseKind, params: Mapping[str, str]) -> tuple[list, i
     for name in ("organization", "assister", "consumer"):
         value = params.get(name, "")
         if value and isinstance(columns.get(name), ForeignKey):
-            if not value.isdigit() or len(value) > 12:
-                raise ValueError(f"{name}: give an id")
-            where.append(columns[name] == int(value))
+            if as_id(value) is None:
+                raise ValueError(f"{name}: give an id (a whole number from 1 to {MAX_ID})")
+            where.append(columns[name] == as_id(value))
     text = (params.get("q") or "").strip()
     if text:
         if len(text) > 100:
             raise ValueError("q: at most 100 characters")
         like = "%" + text.replace("\\", "").replace("%", "").replace("_", "") + "%"
         matches = [ilike(columns[c], like) for c in TEXT_COLUMNS if c in columns]
-        condition = table.id == int(text) if text.isdigit() and len(text) <= 12 else None
+        condition = table.id == as_id(text) if as_id(text) is not None else None
         for match in matches:
             condition = match if condition is None else condition | match
         if condition is None:

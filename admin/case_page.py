@@ -151,12 +151,42 @@ def key_facts(kind: CaseKind, row: Mapping[str, Any]) -> list[tuple[str, str]]:
 async def history_with_refusals(kind: CaseKind, case_id: int) -> list[dict[str, Any]]:
     """Applied events (their data as the history keeps it: redacted as the machine
     declares) and, from the audit log, the events refused on this case, by time."""
-    applied = [{**h, "refused": False} for h in await case_history(kind.name, case_id)]
+    applied = [
+        {**h, "refused": False, "data_text": data_text(h["data"])}
+        for h in await case_history(kind.name, case_id)
+    ]
     refusals = [
-        {**r, "refused": True, "from_state": "", "to_state": "", "data": {}}
+        {**r, "refused": True, "from_state": "", "to_state": "", "data_text": ""}
         for r in await refused_attempts(kind.name, case_id)
     ]
-    return sorted(applied + refusals, key=lambda h: _utc(h["at"]))
+    # The history in its own order; each refusal goes before the first event after it.
+    merged: list[dict[str, Any]] = []
+    for row in applied:
+        while refusals and _utc(refusals[0]["at"]) < _utc(row["at"]):
+            merged.append(refusals.pop(0))
+        merged.append(row)
+    return merged + refusals
+
+
+def data_text(data: Mapping[str, Any] | None) -> str:
+    """An event's data as a line people read: ``score: 91; agreements: individual``."""
+    parts = []
+    for key, value in (data or {}).items():
+        if value is None or value == "" or value == [] or value == {}:
+            continue
+        parts.append(f"{label(key)}: {_plain(value)}")
+    return "; ".join(parts)
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(_plain(v) for v in value)
+    if isinstance(value, dict):
+        shown = {k: v for k, v in value.items() if v not in (None, "", [], {})}
+        return "(" + ", ".join(f"{k.replace('_', ' ')} {_plain(v)}" for k, v in shown.items()) + ")"
+    return str(value)
 
 
 def _utc(at: datetime) -> datetime:

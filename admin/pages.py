@@ -19,6 +19,7 @@ from workflow.core.business_days import SlaStatus
 from workflow.core.errors import BadInput
 from workflow.core.settings import get_settings
 from workflow.registry import case_kind
+from workflow.tables import NpnValidation
 from workflow.validations.machine import FAILURES, STUCK, VALIDATION, ValidationState
 from workflow.validations.queue import support_queue
 from workflow.validations.sla import as_of_moment
@@ -101,6 +102,7 @@ class StaffPages(Controller):
             "back": _page_link(filters, page),
             "applied": (applied or "").replace("_", " ").capitalize() if applied else "",
             "applied_case": case,
+            "applied_state": await _state_of(case) if applied and case else "",
             "csrf_field": CSRF_FIELD,
             "csrf_token": csrf,
             "due": settings.validation_sla_due_business_days,
@@ -124,6 +126,15 @@ def row_actions(item: dict, role: str) -> list[tuple[str, str, list]]:
         for event in VALIDATION.events_for(item["state"], role)
         if event not in blocked
     ]
+
+
+async def _state_of(validation_id: int) -> str:
+    row = (
+        await NpnValidation.select(NpnValidation.state)
+        .where(NpnValidation.id == validation_id)
+        .first()
+    )
+    return row["state"] if row else ""
 
 
 def _value(choice) -> str:

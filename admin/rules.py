@@ -9,11 +9,12 @@ Support reads everything and moves cases through the forms, but changes no rows.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import HTTPException
-from piccolo.columns import Column
+from piccolo.columns import JSON, Column
 from piccolo.table import Table
 from piccolo_api.crud.hooks import Hook, HookType
 from piccolo_api.crud.validators import Validators
@@ -91,7 +92,7 @@ def editable_hook(table: type[Table], editable: set[str]) -> Hook:
                 allowed[key] = value
             elif column._meta.secret and value in (None, ""):
                 continue  # secrets are never shown, so the form sends them back empty
-            elif not _same(current.get(name), value):
+            elif not _same(current.get(name), value, json_column=isinstance(column, JSON)):
                 raise refuse(403, _read_only_message(table, name))
         if not allowed:
             # piccolo would run an UPDATE with nothing to set: a 500.
@@ -122,9 +123,12 @@ def _nothing_to_change(table: type[Table], row_id: Any, editable: set[str]) -> s
     return f"nothing to change in {noun} {row_id}: in the admin only {fields} may be edited"
 
 
-def _same(old: Any, new: Any) -> bool:
+def _same(old: Any, new: Any, *, json_column: bool = False) -> bool:
     """Whether ``new`` (what the edit form sent back) leaves ``old`` unchanged. The form
-    sends date-times cut to whole seconds, in UTC, with or without a zone."""
+    sends date-times cut to whole seconds, in UTC, with or without a zone, and a JSON
+    column as the text of its JSON, laid out its own way (compared as JSON values)."""
+    if json_column:
+        return _json_value(old) == _json_value(new)
     if isinstance(old, datetime) and isinstance(new, str):
         try:
             new = datetime.fromisoformat(new)
@@ -135,6 +139,15 @@ def _same(old: Any, new: Any) -> bool:
     if old is None or new is None:
         return old is None and new in (None, "")
     return str(old) == str(new) if type(old) is not type(new) else old == new
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, str | bytes):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
 
 
 def _utc_seconds(value: datetime) -> datetime:

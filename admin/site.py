@@ -16,19 +16,24 @@ from piccolo_admin.endpoints import create_admin
 from admin.event_forms import event_forms
 from admin.mfa import mfa_gate, mfa_providers
 from admin.sign_in import DatabaseLimit, is_sign_in, sign_in_gate
-from admin.tables import table_configs
+from admin.tables import ADDABLE, EDITABLE, table_configs
 from admin.ui_extras import add_ui_extras
 from admin.user_forms import user_forms
 from workflow.accounts.staff import StaffSession, StaffUser
 from workflow.core.settings import get_settings
 from workflow.db.health import is_unavailable
 from workflow.engine import audit
+from workflow.registry import KINDS
 from workflow.web.auth import ANONYMOUS, allow
 
 SIDEBAR_LINKS = {
     "Dashboard": "/staff/dashboard",
+    "Find a case (search)": "/staff/search",
+    "Case lists (act on many)": "/staff/cases",
     "Stuck validations (support queue)": "/staff/validations",
     "Import training results": "/staff/training/import",
+    "Training sessions": "/staff/training/sessions/",
+    "Open Enrollment readiness": "/staff/reports/open-enrollment-readiness",
     "State diagrams": "/diagrams.html",
     "API documentation": "/schema/swagger",
 }
@@ -55,7 +60,8 @@ def admin_app():
         # Counted in the database by the sign-in gate, for every process alike.
         rate_limit_provider=DatabaseLimit(),
     )
-    add_ui_extras(admin)
+    cases = {kind.table._meta.tablename: kind.name for kind in KINDS.values()}
+    add_ui_extras(admin, {"cases": cases, "editable": EDITABLE, "addable": ADDABLE})
     return admin
 
 

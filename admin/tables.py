@@ -30,7 +30,16 @@ ASSISTERS, CONSUMERS, SUPPORT, AUDIT = "Assisters", "Consumers", "Support", "Aud
 VIA_API = "use the API (POST /assisters, /associations, ...) or the admin's forms"
 
 
+# What the admin's page is told (``ui_extras``): per table, the fields it may change and
+# whether rows may be added here; filled as the configs are built.
+EDITABLE: dict[str, list[str]] = {}
+ADDABLE: list[str] = []
+
+
 def config(table, group, columns, filters, order, *, editable=(), creates=VIA_API):
+    EDITABLE[table._meta.tablename] = sorted(editable)
+    if creates is None:
+        ADDABLE.append(table._meta.tablename)
     return TableConfig(
         table_class=table,
         menu_group=group,

@@ -14,6 +14,8 @@ from litestar.template import TemplateConfig
 from admin.case_list import CaseLists
 from admin.case_page import CasePages
 from admin.pages import StaffPages
+from admin.readiness_pages import ReadinessPages
+from admin.session_pages import SessionPages
 from admin.site import admin_mount
 from admin.training_pages import TrainingImportPages
 from workflow.accounts.api import UserController
@@ -33,8 +35,12 @@ from workflow.directory.api import ROUTES as DIRECTORY_ROUTES
 from workflow.exemptions.api import ExemptionController
 from workflow.organizations.api import OrganizationController
 from workflow.portal.routes import PORTAL_ROUTES
+from workflow.readiness.api import ReadinessController
+from workflow.referrals.api import ROUTES as REFERRAL_ROUTES
 from workflow.registry import KINDS
 from workflow.search.api import SearchController, SearchPage
+from workflow.sessions.api import SessionController
+from workflow.sessions.pages import TrainingPortalPages
 from workflow.sweep.scheduler import start_jobs
 from workflow.validations.api import ValidationController
 from workflow.validations.support_api import SupportController
@@ -66,13 +72,15 @@ ROUTE_HANDLERS += [static_files]
 ROUTE_HANDLERS += PORTAL_ROUTES
 ROUTE_HANDLERS += PERIOD_ROUTES
 ROUTE_HANDLERS += DIRECTORY_ROUTES
+ROUTE_HANDLERS += REFERRAL_ROUTES
 
 ROUTE_HANDLERS += [ValidationController, SupportController]
 ROUTE_HANDLERS += REGISTRATION_LIST_ROUTES
 ROUTE_HANDLERS += METRICS_ROUTES
 ROUTE_HANDLERS += [admin_mount, StaffPages, CasePages]
 ROUTE_HANDLERS += [SearchController, SearchPage, CaseLists]
-ROUTE_HANDLERS += [TrainingImportPages]
+ROUTE_HANDLERS += [TrainingImportPages, SessionPages, ReadinessPages]
+ROUTE_HANDLERS += [SessionController, ReadinessController, TrainingPortalPages]
 # Every machine's events and per-case diagram, from the registry: a new kind gets both.
 for kind in KINDS.values():
     ROUTE_HANDLERS += [event_route(kind), *case_diagram_routes(kind)]
@@ -107,7 +115,9 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             version="0.1.0",
             description="Assister program back office: lifecycle, associations, validations.",
             # The API's own description is public, like the home page.
-            openapi_router=Router(path="/schema", route_handlers=[], opt=allow(ANONYMOUS)),
+            openapi_router=Router(
+                path="/schema", route_handlers=[], opt=allow(ANONYMOUS), include_in_schema=False
+            ),
             # Swagger UI from files shipped in the package; error answers in the document.
             render_plugins=render_plugins(),
             components=Components(

@@ -10,11 +10,15 @@ from workflow.core.errors import NotFound
 from workflow.core.machine import MachineSpec
 from workflow.engine.kinds import CaseKind
 from workflow.exemptions.binding import EXEMPTION_CASE
+from workflow.referrals.binding import REFERRAL_CASE
+from workflow.sessions.binding import SIGNUP_CASE
 from workflow.validations.binding import VALIDATION_CASE
 
 KINDS: dict[str, CaseKind] = {
-    kind.name: kind for kind in (ASSISTER_CASE, ASSOCIATION_CASE, EXEMPTION_CASE, VALIDATION_CASE)
+    kind.name: kind
+    for kind in (ASSISTER_CASE, ASSOCIATION_CASE, EXEMPTION_CASE, VALIDATION_CASE, REFERRAL_CASE)
 }
+KINDS[SIGNUP_CASE.name] = SIGNUP_CASE
 MACHINES: dict[str, MachineSpec] = {name: kind.spec for name, kind in KINDS.items()}
 
 

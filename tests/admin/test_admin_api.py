@@ -113,8 +113,9 @@ async def test_the_event_form_moves_a_case_like_the_api(web, admin, client):
     schema = (await web.get("/admin/api/forms/fire-event-on-assister-lifecycle/schema/")).json()
     events = schema["properties"]["event"]["enum"]
     assert events == [
-        "complete_training", "record_exam", "register", "activate", "lapse", "deactivate",
-        "reinstate",
+        "complete_training", "record_exam", "record_optional_course", "register", "activate",
+        "reissue_activation",
+        "lapse", "deactivate", "reinstate",
     ]  # fmt: skip
     body = {"case_id": a["id"], "event": "complete_training", "reason": "course done"}
     r = await _form(web, "fire-event-on-assister-lifecycle", body)

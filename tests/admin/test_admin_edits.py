@@ -85,3 +85,27 @@ async def test_a_save_with_nothing_editable_is_a_clear_refusal_not_a_500(web, ad
     r = await web.patch(url, json=await edit_form_body(web, "history", history["id"]),
                         headers=csrf_headers(web))  # fmt: skip
     assert r.status_code == 400 and "read-only" in r.json()["detail"]
+
+
+async def test_contact_fields_save_for_a_registered_or_active_assister(web, admin, client):
+    """The edit form sends a JSON column (``agreements``) back as the text of its JSON:
+    unchanged, it is no change, in every state."""
+    import json
+
+    for target in ("registered", "active"):
+        a = await walk_to(client, admin, await new_assister(client, admin), target)
+        await signed_in(web)
+        body = await edit_form_body(web, "assisters", a["id"])
+        assert json.loads(body["agreements"]) == ["individual"]  # the API's text of the JSON
+        body["agreements"] = json.dumps(["individual"], indent=2)  # the form's editor re-indents
+        body["phone"] = "503-555-0142"
+        r = await web.patch(f"/admin/api/tables/assisters/{a['id']}/", json=body,
+                            headers=csrf_headers(web))  # fmt: skip
+        assert r.status_code == 200, (target, r.text)
+        row = await Assister.select().where(Assister.id == a["id"]).first()
+        assert row["phone"] == "503-555-0142" and row["state"] == target
+        # A real change to the list is still refused.
+        body["agreements"] = '["individual", "shop"]'
+        r = await web.patch(f"/admin/api/tables/assisters/{a['id']}/", json=body,
+                            headers=csrf_headers(web))  # fmt: skip
+        assert r.status_code == 403 and "agreements is read-only" in r.text

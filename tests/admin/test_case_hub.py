@@ -64,12 +64,13 @@ async def test_history_shows_data_redacted_and_refused_attempts_marked(web, admi
     rows = re.findall(r"<tr[^>]*>.*?</tr>", history, re.S)
     refused = [r for r in rows if "refused-attempt" in r]
     assert len(refused) == 2
-    assert "activate" in refused[0] and "Registration Number does not match" in refused[0]
+    assert "activate" in refused[0]
+    assert "a rule was not met: Registration Number matches the activation email" in refused[0]
     assert "register" in refused[1] and "not allowed" in refused[1]
     assert "WRONG-1234" not in page  # what was typed is never kept
     applied = [r for r in rows if "refused-attempt" not in r and "<td>" in r]
-    assert "score: 90" in next(r for r in applied if "record_exam" in r)
-    assert "agreements: individual" in next(r for r in applied if ">register<" in r)
+    assert "Score: 90" in next(r for r in applied if "record_exam" in r)
+    assert "Agreements: individual" in next(r for r in applied if ">register<" in r)
     # Oldest first, the refusals where they happened.
     assert rows.index(refused[0]) > rows.index(next(r for r in applied if ">register<" in r))
 

@@ -41,6 +41,9 @@ async def test_lists_filter_by_state_kind_organisation_and_text(web, admin, clie
     bad = await web.get("/staff/cases", params={"state": "sleeping"})
     assert bad.status_code == 400 and "is not a state of Assister lifecycle" in bad.text
     assert (await web.get("/staff/cases", params={"machine": "nope"})).status_code == 404
+    huge = await web.get("/staff/cases", params={"organization": "99999999999"})
+    assert huge.status_code == 400 and "organization: give an id" in huge.text
+    assert (await web.get("/staff/cases", params={"q": "99999999999"})).status_code == 200
 
 
 async def test_lapse_the_ticked_rows_each_with_its_own_result(web, admin, client):

@@ -31,7 +31,10 @@ async def test_dashboard_counts_every_machine_and_draws_the_funnel(web, admin, c
     assert "4 reached · 1 here" in page and "3 reached · 1 here" in page
     assert "2 reached · 2 here" in page
     table = page.split('aria-label="Assister lifecycle"', 1)[1].split("</table>")[0]
-    counts = dict(re.findall(r"<td>(\w+)</td><td>(\d+)</td>", table))
+    counts = dict(re.findall(r"<td>(\w+)</td><td><a [^>]+>(\d+)</a></td>", table))
+    # Each count and funnel step opens the list of those cases.
+    assert 'href="/staff/cases?machine=assister&amp;state=active">2</a>' in table
+    assert '<a href="/staff/cases?machine=assister&amp;state=trained"' in page
     assert counts["onboarded"] == "1" and counts["active"] == "2" and counts["lapsed"] == "0"
     assert "Consumer association" in page and "NPN validation" in page
     assert "complete_training" in page.split("Recent events", 1)[1]

@@ -1,7 +1,7 @@
 """Browser tests: a real ``workflow serve`` process on the test database, driven by
 Debian's Chromium through Playwright (``executable_path``; no browser download).
 
-Screenshots go to ``test-artifacts/`` at the repository root, kept after the run.
+Screenshots go to ``tests/browser/artifacts/`` (ignored by git), kept after the run.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from playwright.async_api import async_playwright
 from tests.server import running_server
 
 CHROMIUM = os.environ.get("WORKFLOW_TEST_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 # Without these, Chromium keeps trying to reach Google's hosts on a closed network.
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -59,7 +59,7 @@ async def page(browser):
 
 @pytest.fixture
 def screenshot(page, request):
-    """``await screenshot("name")`` saves ``test-artifacts/<test>-<name>.png``."""
+    """``await screenshot("name")`` saves ``tests/browser/artifacts/<test>-<name>.png``."""
     ARTIFACTS.mkdir(exist_ok=True)
     stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
 

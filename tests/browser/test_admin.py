@@ -1,6 +1,6 @@
 """The admin in a real browser: sign in, open an assister, fire an event through the
 generated form, see the new state and the history row; screenshots of the list, the form
-and the dashboard are kept in test-artifacts/."""
+and the dashboard are kept in tests/browser/artifacts/."""
 
 from tests.admin.helpers import PASSWORD, staff_user
 from tests.helpers import new_assister

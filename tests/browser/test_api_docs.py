@@ -43,5 +43,14 @@ async def test_api_docs_render_offline_under_the_csp(live_server, page, screensh
     assert {"400", "401", "403", "409", "422"} <= codes
     await screenshot("schema")
 
+    # "Try it out" calls the service from the page (same origin, allowed by the CSP).
+    health = page.locator(".opblock", has=page.locator("[data-path='/health']"))
+    await health.locator(".opblock-summary").click()
+    await health.locator("button.try-out__btn").click()
+    await health.locator("button.execute").click()
+    live = health.locator(".live-responses-table tr.response .response-col_status")
+    await live.first.wait_for()
+    assert (await live.first.inner_text()).strip() == "200"
+
     assert outside == [], f"the docs asked for outside files: {outside}"
     assert problems == [], f"console errors (CSP violations show here): {problems}"

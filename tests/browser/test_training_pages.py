@@ -1,7 +1,18 @@
 """The training staff pages in a real browser (screenshots in test-artifacts/)."""
 
+import re
+from datetime import UTC, datetime, timedelta
+
 from tests.admin.helpers import PASSWORD, staff_user
-from tests.helpers import new_assister
+from tests.helpers import (
+    UNKNOWN_NPN,
+    VALID,
+    load_sample_registry,
+    new_assister,
+    new_broker,
+    new_org,
+    registered_broker,
+)
 from workflow.core.settings import get_settings
 
 
@@ -40,3 +51,44 @@ async def test_import_page(client, admin, live_server, page, screenshot, tmp_pat
     text = await rows.inner_text()
     assert "unknown assister" in text and "refused" in text and "malformed" in text
     await screenshot("2-imported")
+
+
+async def test_session_pages(client, admin, live_server, page, screenshot):
+    base = live_server.url
+    org = await new_org(client, admin)
+    people = [
+        await new_assister(client, admin, name=name, email=f"{name[:3].lower()}@example.org",
+                           organization_id=org)
+        for name in ("Ana Torres", "Ben Ruiz", "Carla Diaz")
+    ]  # fmt: skip
+    starts = (datetime.now(UTC) + timedelta(days=3)).replace(microsecond=0)
+    year = get_settings().calendar.training_year(starts.date())
+    body = {"course": "full", "training_year": year, "language": "es", "capacity": 2,
+            "starts_at": starts.isoformat(), "place": "Salem Library"}  # fmt: skip
+    session = (await client.post("/training/sessions", json=body, headers=admin)).json()
+    for person in people:
+        await client.post(f"/training/sessions/{session['id']}/signups",
+                          json={"assister_id": person["id"]}, headers=admin)  # fmt: skip
+    await staff_sign_in(page, base)
+    await page.goto(base + "/staff/training/sessions/")
+    await page.get_by_role("table", name="Coming up").wait_for()
+    await screenshot("1-list")
+    await page.get_by_role("link", name=re.compile(str(starts.year))).first.click()
+    await page.get_by_role("table", name="Roster").wait_for()
+    await page.get_by_role("button", name="Cancel sign-up").first.click()
+    status = await page.get_by_role("status").inner_text()
+    assert "a freed seat went to the first in line" in status
+    roster = await page.get_by_role("table", name="Roster").inner_text()
+    assert "Carla Diaz" in roster.split("cancelled")[0]  # promoted above the cancelled one
+    await screenshot("2-roster")
+
+
+async def test_readiness_page(client, admin, live_server, page, screenshot):
+    await load_sample_registry()
+    await registered_broker(client, admin, VALID)
+    await new_broker(client, admin, UNKNOWN_NPN)
+    await staff_sign_in(page, live_server.url)
+    await page.goto(live_server.url + "/staff/reports/open-enrollment-readiness")
+    await page.get_by_role("heading", name="Open Enrollment readiness").wait_for()
+    assert "2 brokers are not ready." in await page.content()
+    await screenshot("1-report")

@@ -35,7 +35,7 @@ async def test_onboarding_creates_a_record_with_a_reference_number(client, admin
     assert a["state"] == "onboarded" and a["version"] == 1
     assert a["npn_status"] == "not_checked"
     assert re.fullmatch(r"[1-9]\d{6}", a["reference_number"])
-    assert a["allowed_events"] == ["complete_training", "deactivate"]
+    assert a["allowed_events"] == ["complete_training", "record_optional_course", "deactivate"]
     assert "registration_number_hash" not in a
     again = (await client.get(f"/assisters/{a['id']}", headers=admin)).json()
     assert again["reference_number"] == a["reference_number"]
@@ -166,7 +166,11 @@ async def test_event_not_allowed_is_409_with_allowed_events(client, admin):
     a = await new_assister(client, admin)
     r = await fire(client, admin, a["id"], "activate")
     assert r.status_code == 409
-    assert r.json()["allowed_events"] == ["complete_training", "deactivate"]
+    assert r.json()["allowed_events"] == [
+        "complete_training",
+        "record_optional_course",
+        "deactivate",
+    ]
     assert r.json()["state"] == "onboarded"
 
 
@@ -220,7 +224,7 @@ async def test_deactivate_needs_reason_and_revokes_the_assisters_tokens(client, 
 async def test_lapse_and_the_way_back(client, admin):
     a = await walk_to(client, admin, await new_assister(client, admin), "active")
     lapsed = await fire_ok(client, admin, a["id"], "lapse", reason="missed October 31")
-    assert lapsed["allowed_events"] == ["complete_training", "deactivate"]
+    assert lapsed["allowed_events"] == ["complete_training", "record_optional_course", "deactivate"]
     await fire_ok(client, admin, a["id"], "complete_training", data={"training_year": this_year()})
     await fire_ok(client, admin, a["id"], "record_exam", data={"score": 81})
     await fire_ok(client, admin, a["id"], "register", data={"agreements": ["shop"]})

@@ -8,7 +8,18 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import fire, fire_ok, new_assister, new_org, new_user_headers, walk_to
+from tests.helpers import (
+    NAME_MISMATCH,
+    fire,
+    fire_ok,
+    load_sample_registry,
+    new_assister,
+    new_broker,
+    new_org,
+    new_user_headers,
+    patch_profile,
+    walk_to,
+)
 from workflow.diagrams.service import forget_static_svgs
 from workflow.registry import MACHINES
 from workflow.tables import Assister
@@ -116,10 +127,11 @@ async def test_a_cases_diagram_marks_its_path_with_counts(client, admin):
         "onboarded-trained-complete_training": "complete_training ×1",
         "trained-lapsed-lapse": "lapse ×3",
         "lapsed-trained-complete_training": "complete_training ×3",
-        "trained-trained-complete_training-record_exam": "complete_training",
+        "trained-trained-complete_training-record_exam-record_optional_course": "complete_training",
     }
-    loop = groups["edge-trained-trained-complete_training-record_exam"]
-    assert texts(loop) == ["complete_training", "record_exam ×1"]  # one loop, both events
+    loop = groups["edge-trained-trained-complete_training-record_exam-record_optional_course"]
+    # one loop, every event
+    assert texts(loop) == ["complete_training", "record_exam ×1", "record_optional_course"]
     assert texts(groups["edge-exam_passed-lapsed-lapse"]) == ["lapse"]  # not taken: no count
 
     mmd = await client.get(f"/assisters/{aid}/diagram.mmd", headers=admin)
@@ -292,27 +304,33 @@ async def test_association_and_exemption_cases_have_diagrams(client, admin):
     assert r.status_code == 200 and "class requested current" in r.text
 
 
-async def test_a_cases_diagram_dashes_what_the_machine_refuses_now(client, admin, monkeypatch):
-    """The route asks the machine's ``blocked(state, facts)`` (the case page's "why not")
-    with the case's facts, and draws those events' arrows dashed with the reason."""
-    from workflow.core.machine import MachineSpec
+async def test_a_cases_diagram_dashes_what_the_machine_refuses_now(client, admin):
+    """A broker whose NPN does not match the registry, at exam_passed: ``register`` is
+    refused now (the same list as the read's ``blocked_events``), so its arrow is dashed
+    with the guard's words as tooltip; the arrows it may take stay solid."""
+    await load_sample_registry()
+    broker = await new_broker(client, admin, NAME_MISMATCH)
+    await patch_profile(client, admin, broker["id"], marketplace_role="individual")
+    await fire_ok(client, admin, broker["id"], "complete_training")
+    await fire_ok(client, admin, broker["id"], "record_exam", data={"score": 90})
+    read = (await client.get(f"/assisters/{broker['id']}", headers=admin)).json()
+    (blocked,) = read["blocked_events"]
+    assert blocked["event"] == "register"
 
-    seen = []
-
-    def blocked(spec, state, facts):
-        seen.append((spec.name, state, dict(facts)))
-        return [("register", "the broker's NPN validation is escalated")]
-
-    monkeypatch.setattr(MachineSpec, "blocked", blocked, raising=False)
-    a = await walk_to(client, admin, await new_assister(client, admin), "exam_passed")
-    r = await client.get(f"/assisters/{a['id']}/diagram.svg", headers=admin)
+    r = await client.get(f"/assisters/{broker['id']}/diagram.svg", headers=admin)
     assert r.status_code == 200
-    assert [(name, state) for name, state, _ in seen] == [("assister", "exam_passed")]
     groups = svg_groups(r.content)
     edge = groups["edge-exam_passed-registered-register-blocked"]
     assert "blocked" in classes(edge)
+    assert texts(edge) == ["register", "(refused now)"]
     titles = [x.get("{http://www.w3.org/1999/xlink}title") for x in edge.iter(f"{SVG_NS}a")]
-    assert any("NPN validation is escalated" in (t or "") for t in titles)
+    assert any(blocked["reason"] in (t or "") for t in titles)
+    assert "edge-exam_passed-registered-register" not in groups  # no solid twin
     assert "blocked" not in classes(groups["edge-exam_passed-lapsed-lapse"])
-    mmd = await client.get(f"/assisters/{a['id']}/diagram.mmd", headers=admin)
+    mmd = await client.get(f"/assisters/{broker['id']}/diagram.mmd", headers=admin)
     assert "  exam_passed --> registered : register (refused now)\n" in mmd.text
+
+    # A navigator at the same step may register: nothing dashed.
+    a = await walk_to(client, admin, await new_assister(client, admin), "exam_passed")
+    r = await client.get(f"/assisters/{a['id']}/diagram.svg", headers=admin)
+    assert not [g for g in svg_groups(r.content).values() if "blocked" in classes(g)]

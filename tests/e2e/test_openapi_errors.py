@@ -24,7 +24,11 @@ async def test_every_operation_lists_its_error_answers(client, db):
         codes = set(operation["responses"])
         public = operation.get("security") == []
         expected = {"400"} | (set() if public else {"401", "403"})
-        if "{" in path or method in WRITES:
+        names_an_id = any(
+            p["in"] == "query" and p["name"].endswith("_id")
+            for p in operation.get("parameters", [])
+        )
+        if "{" in path or method in WRITES or names_an_id:
             expected.add("404")
         if method in WRITES:
             expected |= {"409", "422"}
@@ -32,11 +36,16 @@ async def test_every_operation_lists_its_error_answers(client, db):
         for code in expected:
             body = operation["responses"][code]["content"]["application/json"]["schema"]
             assert body == {"$ref": "#/components/schemas/Error"}, (method, path, code)
+    report = document["paths"]["/reports/assister-of-record.csv"]["get"]["responses"]
+    assert "404" in report  # its organization_id may name no organisation
     public = {(p, m) for p, m, o in ops if o.get("security") == []}
     assert ("/health", "get") in public and ("/assisters", "post") not in public
-    # the machine diagrams are public, but ?counts=1 asks who is calling
+    # the machine diagrams are public, but ?counts=1 asks who is calling; SVGs need dot
     counts = document["paths"]["/diagrams/{file}"]["get"]["responses"]
-    assert {"401", "403", "404"} <= set(counts)
+    assert {"401", "403", "404", "503"} <= set(counts)
+    paths = document["paths"]
+    assert "503" in paths["/assisters/{assister_id}/diagram.svg"]["get"]["responses"]
+    assert "503" not in paths["/assisters/{assister_id}/diagram.mmd"]["get"]["responses"]
 
 
 async def test_the_documented_bodies_are_what_the_service_sends(client, admin):

@@ -114,3 +114,46 @@ async def test_support_resets_a_portal_users_mfa(web, client, admin, make_user):
     web.cookies.clear()
     r = await sign_in_password(web, "ana.torres")
     assert r.headers["location"] == "/assister/login/enrol"
+
+
+async def test_where_required_training_waits_for_the_roster_approval(
+    web, client, admin, monkeypatch
+):
+    from tests.helpers import new_assister
+    from workflow.core.settings import get_settings
+
+    monkeypatch.setenv("WORKFLOW_ROSTER_APPROVAL_REQUIRED", "1")
+    get_settings.cache_clear()
+    try:
+        org = await new_org(client, admin)
+        carla = await new_assister(
+            client, admin, kind="cac", name="Carla Ruiz", organization_id=org
+        )
+        r = await client.post(f"/assisters/{carla['id']}/events/complete_training", headers=admin)
+        assert r.status_code == 422 and "approved you on your organisation" in r.json()["detail"]
+        await agency_admin(web, org)
+        roster = await web.get("/agency/")
+        assert "Approve for training" in roster.text
+        r = await web.post(
+            f"/agency/assisters/{carla['id']}/approve", data={"csrf_token": csrf(roster.text)}
+        )
+        assert r.status_code == 303 and r.headers["location"] == "/agency/?done=approved"
+        assert await AuditEntry.count().where(AuditEntry.action == "roster_approval") == 1
+        r = await client.post(f"/assisters/{carla['id']}/events/complete_training", headers=admin)
+        assert r.status_code == 200 and r.json()["state"] == "trained"
+    finally:
+        monkeypatch.delenv("WORKFLOW_ROSTER_APPROVAL_REQUIRED")
+        get_settings.cache_clear()
+
+
+async def test_an_agency_admin_approves_only_their_own_staff(web, client, admin):
+    from tests.helpers import new_assister
+
+    org, other = await new_org(client, admin), await new_org(client, admin)
+    theirs = await new_assister(client, admin, kind="cac", organization_id=other)
+    await agency_admin(web, org)
+    roster = await web.get("/agency/")
+    r = await web.post(
+        f"/agency/assisters/{theirs['id']}/approve", data={"csrf_token": csrf(roster.text)}
+    )
+    assert r.status_code == 404

@@ -267,3 +267,40 @@ async def test_recovery_pages_do_not_tell_whether_an_address_exists(web, client,
     assert {"portal_reset", "portal_username"} <= {m["template"] for m in sent}
     mine = (Message.assister == assister["id"]) & (Message.template == "portal_code")
     assert await Message.count().where(mine) == 0
+
+
+async def test_sessions_end_when_idle_and_after_the_absolute_limit(web, client, admin):
+    assister, number = await registered_assister(client, admin)
+    await activate(web, assister, number, "ana.torres")
+    start = datetime.now(UTC)
+    with time_machine.travel(start, tick=False):
+        await enrol_totp(web, "ana.torres")
+    # Active every 10 minutes: still signed in after 11 hours ...
+    for minutes in range(10, 11 * 60, 10):
+        with time_machine.travel(start + timedelta(minutes=minutes), tick=False):
+            assert (await web.get("/assister/")).status_code == 200, minutes
+    # ... but never past 12 hours after signing in.
+    with time_machine.travel(start + timedelta(hours=12, minutes=1), tick=False):
+        assert (await web.get("/assister/")).status_code == 303
+
+
+async def test_an_idle_session_ends(web, client, admin):
+    assister, number = await registered_assister(client, admin)
+    await activate(web, assister, number, "ana.torres")
+    start = datetime.now(UTC)
+    with time_machine.travel(start, tick=False):
+        await enrol_totp(web, "ana.torres")
+    with time_machine.travel(start + timedelta(minutes=16), tick=False):
+        r = await web.get("/assister/")
+        assert r.status_code == 303 and r.headers["location"] == "/assister/login"
+
+
+async def test_pages_before_sign_in_follow_accept_language(web):
+    r = await web.get("/assister/login", headers={"Accept-Language": "es-MX,es;q=0.9"})
+    assert 'lang="es"' in r.text and "Entre al portal de asistentes" in r.text
+    r = await web.get("/consumer/login", headers={"Accept-Language": "es"})
+    assert "Entre en su cuenta de consumidor" in r.text
+    r = await web.get("/portal/language/en?next=//evil.example")
+    assert r.headers["location"] == "/"  # only our own paths
+    r = await web.get("/assister/login", headers={"Accept-Language": "es"})
+    assert "Sign in to the assister portal" in r.text  # the switch's cookie wins

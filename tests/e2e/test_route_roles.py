@@ -104,6 +104,9 @@ POLICY: dict[tuple[str, str], set[str]] = {
     ("GET", "/staff/search"): STAFF,
     ("GET", "/staff/cases"): STAFF,
     ("POST", "/staff/cases/{machine:str}/bulk"): STAFF,
+    ("GET", "/staff/training/import"): STAFF,
+    ("POST", "/staff/training/import"): {A},
+    ("GET", "/staff/training/imports/{run_id:int}/results.csv"): STAFF,
     # The assister and agency portal (issue 15): public forms before sign-in, pages after.
     **{("GET", f"/assister/{p}"): EVERYONE for p in (
         "activate", "login", "login/code", "login/enrol", "login/enrol/app", "forgot",
@@ -125,6 +128,7 @@ POLICY: dict[tuple[str, str], set[str]] = {
     ("GET", "/agency/onboard"): {G},
     ("POST", "/agency/onboard"): {G},
     ("POST", "/agency/assisters/{assister_id:int}/inactive"): {G},
+    ("POST", "/agency/assisters/{assister_id:int}/approve"): {G},
     ("GET", "/agency/clients"): {G},
     ("POST", "/users/{user_id:int}/portal-mfa/reset"): STAFF,
     # Assister of record over time (issue 18).
@@ -136,10 +140,56 @@ POLICY: dict[tuple[str, str], set[str]] = {
     ("POST", "/find-help/{assister_id:int}/request"): {C},
     ("GET", "/assisters/{assister_id:int}/directory"): {A, S, T},
     ("PUT", "/assisters/{assister_id:int}/directory"): {A, T},
+    ("GET", "/find-help.html"): {ANON, C},
+    ("POST", "/find-help/ask"): {ANON, C},
+    ("POST", "/consumer/find-help/{assister_id:int}/request"): {C},
+    # Help On Demand referrals (issue 18).
+    ("POST", "/referrals"): EVERYONE,
+    ("GET", "/referrals"): STAFF,
+    ("GET", "/referrals/{referral_id:int}"): {A, S, T, C},
+    ("POST", "/referrals/{referral_id:int}/events/{event:str}"): {A, S, T, C},
+    ("GET", "/referrals/{referral_id:int}/diagram.svg"): {A, S, T, C},
+    ("GET", "/referrals/{referral_id:int}/diagram.mmd"): {A, S, T, C},
+    ("GET", "/assisters/{assister_id:int}/referrals"): {A, S, T},
+    ("GET", "/assister/referrals"): {T},
+    ("POST", "/assister/referrals/{referral_id:int}/{event:str}"): {T},
 }  # fmt: skip
 # The OpenAPI document, its viewer and its files (/static) are public; piccolo-admin signs
 # staff in itself.
 PUBLIC_PREFIXES = ("/schema", "/static", "/admin")
+# Training operations (issue 17): result imports, scheduled sessions and sign-ups.
+POLICY.update(
+    {
+        ("GET", "/staff/training/import"): STAFF,
+        ("POST", "/staff/training/import"): {A},
+        ("GET", "/staff/training/imports/{run_id:int}/results.csv"): STAFF,
+        ("GET", "/training/sessions"): {A, S, T},
+        ("POST", "/training/sessions"): {A},
+        ("GET", "/training/sessions/{session_id:int}"): {A, S, T},
+        ("POST", "/training/sessions/{session_id:int}/signups"): {A, T},
+        ("GET", "/training/signups/mine"): {T},
+        ("GET", "/training/signups/{signup_id:int}"): {A, S, T},
+        ("POST", "/training/signups/{signup_id:int}/events/{event:str}"): {A, S, T},
+        ("GET", "/training/signups/{signup_id:int}/diagram.svg"): {A, S, T},
+        ("GET", "/training/signups/{signup_id:int}/diagram.mmd"): {A, S, T},
+        ("GET", "/reports/open-enrollment-readiness"): STAFF,
+        ("GET", "/reports/open-enrollment-readiness.csv"): STAFF,
+        ("GET", "/staff/reports/open-enrollment-readiness"): STAFF,
+        ("GET", "/assister/training"): {T},
+        ("POST", "/assister/training/sessions/{session_id:int}/signup"): {T},
+        ("POST", "/assister/training/signups/{signup_id:int}/cancel"): {T},
+        ("GET", "/staff/training/sessions"): STAFF,
+        ("POST", "/staff/training/sessions"): {A},
+        ("GET", "/staff/training/sessions/{session_id:int}"): STAFF,
+        ("POST", "/staff/training/sessions/{session_id:int}/signups"): {A},
+        (
+            "POST",
+            "/staff/training/sessions/{session_id:int}/signups/{signup_id:int}/{event:str}",
+        ): {A},
+    }
+)
+# Ids of things the example world does not hold (reads of them are the documented 404).
+ABSENT_IDS = {"session_id": 10**6, "signup_id": 10**6, "run_id": 10**6}
 
 # Cells where a role the route allows still gets a 401/403/redirect, on purpose.
 EXPECTED_REFUSALS = {
@@ -223,6 +273,9 @@ async def _world(client, admin) -> dict:
         json={"justification": "so do we, every single year"},
         headers=admin,
     )
+    ask = {"name": "Ana", "zip": "55401", "phone": "555-0100", "consent": True}
+    referral = await client.post("/referrals", json=ask, headers=consumer)
+    other_referral = await client.post("/referrals", json=ask, headers=other_consumer)
     spare = await create_user(NewUser(username=f"spare-{uuid.uuid4().hex[:6]}", role="support"))
     users = {
         A: admin,
@@ -241,6 +294,7 @@ async def _world(client, admin) -> dict:
             "association_id": association["id"],
             "organization_id": org,
             "exemption_id": exemption.json()["id"],
+            "referral_id": referral.json()["id"],
         },
         "others": {
             "assister_id": theirs["id"],
@@ -248,6 +302,7 @@ async def _world(client, admin) -> dict:
             "association_id": other_association["id"],
             "organization_id": other_org,
             "exemption_id": other_exemption.json()["id"],
+            "referral_id": other_referral.json()["id"],
         },
         "user_id": spare.user_id,
     }
@@ -288,10 +343,12 @@ def _url(path: str, ids: dict, world: dict, role: str | None = None) -> str:
     }
     case_id = next((v for prefix, v in case.items() if path.startswith(prefix)), 1)
     values = {
+        **ABSENT_IDS,
         **ids,
         "case_id": case_id,
         "user_id": world["user_id"],
         "token_id": 10**6,
+        "run_id": 1,
         "event": event_for(path, role) if role else "no_such_event",
         "machine": "assister",
         "file": "assister.mmd",
@@ -338,6 +395,16 @@ READ_NOT_FOUND = {
     ("/assisters/{assister_id:int}/validation/history", "*"),
     ("/assisters/{assister_id:int}/validation/diagram.svg", "*"),
     ("/assisters/{assister_id:int}/validation/diagram.mmd", "*"),
+    ("/staff/training/imports/{run_id:int}/results.csv", "*"),
+    ("/training/sessions/{session_id:int}", "*"),
+    ("/staff/training/sessions/{session_id:int}", "*"),
+    ("/training/signups/{signup_id:int}", "*"),
+    ("/training/signups/{signup_id:int}/diagram.svg", "*"),
+    ("/training/signups/{signup_id:int}/diagram.mmd", "*"),
+    # A navigator is offered no referrals.
+    ("/referrals/{referral_id:int}", T),
+    ("/referrals/{referral_id:int}/diagram.svg", T),
+    ("/referrals/{referral_id:int}/diagram.mmd", T),
 }
 
 

@@ -59,6 +59,18 @@ async def test_exact_ranks_before_prefix_before_contains(client, admin):
     assert by_id[0]["id"] == contains["id"] and by_id[0]["matched"] == "id"
 
 
+async def test_loose_matches_never_crowd_out_a_better_one(client, admin, monkeypatch):
+    from workflow.search import service
+
+    monkeypatch.setattr(service, "CANDIDATES", 1)
+    org = await new_org(client, admin)
+    for name in ("Ashlee One", "Ashlee Two"):
+        await new_assister(client, admin, name=name, organization_id=org)
+    lee = await new_assister(client, admin, name="Leeroy Hall", organization_id=org)
+    hits = await search(client, admin, "lee")
+    assert hits[0]["id"] == lee["id"] and hits[0]["match"] == "starts with"
+
+
 async def test_finds_associations_by_consumer_and_exemptions_by_organisation(client, admin):
     a = await new_assister(client, admin, name="Pat Rivera")
     consumer, _ = await new_consumer("Maria Quintero")
@@ -90,6 +102,10 @@ async def test_bad_queries_are_400_with_a_sentence(client, admin):
     assert r.status_code == 400
     r = await client.get("/search", params={"q": "123-45-6789"}, headers=admin)
     assert r.status_code == 400 and "Social Security" in r.json()["detail"]
+    # Digits no id can be (PostgreSQL ids are 32-bit) are text, not a database error.
+    assert (await client.get("/search", params={"q": "99999999999"}, headers=admin)).json()[
+        "items"
+    ] == []
     # LIKE wildcards are text, never "everything".
     await new_assister(client, admin)
     assert await search(client, admin, "%") == []

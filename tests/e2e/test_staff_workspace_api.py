@@ -110,3 +110,26 @@ async def test_reissue_activation_only_while_registered_and_only_for_staff(
     agency = await make_user("agency_admin", organization_id=a["organization_id"])
     r = await fire(client, agency, a["id"], "reissue_activation")
     assert r.status_code == 403
+
+
+async def test_a_refusal_keeps_its_rule_in_the_audit_log_never_a_quoted_value(client, admin):
+    """An association refused because its assister is not active: the message names the
+    assister; the audit entry keeps only the rule's declared label."""
+    from workflow.tables import AuditEntry
+
+    a = await walk_to(client, admin, await new_assister(client, admin, name="Zora Quill"), "active")
+    consumer, _ = await new_consumer()
+    r = await client.post(
+        "/associations", json={"reference_number": a["reference_number"]}, headers=consumer
+    )
+    await fire_ok(client, admin, a["id"], "lapse")
+    refused = await client.post(f"/associations/{r.json()['id']}/events/confirm", headers=consumer)
+    assert refused.status_code == 422 and "Zora Quill" in refused.json()["detail"]
+    entry = (
+        await AuditEntry.select(AuditEntry.detail)
+        .where((AuditEntry.action == "event") & (AuditEntry.outcome == "refused"))
+        .output(load_json=True)
+        .first()
+    )
+    assert entry["detail"]["reason"] == "a rule was not met: the assister is active"
+    assert "Zora" not in str(entry["detail"])

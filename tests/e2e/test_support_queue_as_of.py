@@ -82,7 +82,7 @@ async def test_the_page_highlights_breaches_and_acts_from_the_row(web, client, s
     assert r.status_code == 303, r.text
     assert r.headers["location"].startswith("/staff/validations?")
     shown = await web.get(r.headers["location"])
-    assert f"Escalate applied to NPN validation {validation_id}." in shown.text
+    assert f"Escalate applied to NPN validation {validation_id}: it is now escalated." in shown.text
     row = re.search(rf'data-validation="{validation_id}">(.*?)</tr>', shown.text, re.S).group(1)
     assert "escalated" in row and "/events/escalate" not in row
 

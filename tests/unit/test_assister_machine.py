@@ -48,25 +48,32 @@ def test_states_are_the_lifecycle():
     ]
 
 
+OPTIONAL = "record_optional_course"  # recorded in any state but deactivated
+
+
 @pytest.mark.parametrize(
     "state, expected",
     [
-        ("onboarded", ["complete_training", "deactivate"]),
-        ("trained", ["complete_training", "record_exam", "lapse", "deactivate"]),
-        ("exam_passed", ["complete_training", "record_exam", "register", "lapse", "deactivate"]),
+        ("onboarded", ["complete_training", OPTIONAL, "deactivate"]),
+        ("trained", ["complete_training", "record_exam", OPTIONAL, "lapse", "deactivate"]),
+        (
+            "exam_passed",
+            ["complete_training", "record_exam", OPTIONAL, "register", "lapse", "deactivate"],
+        ),
         (
             "registered",
             [
                 "complete_training",
                 "record_exam",
+                OPTIONAL,
                 "activate",
                 "reissue_activation",
                 "lapse",
                 "deactivate",
             ],
         ),
-        ("active", ["complete_training", "record_exam", "lapse", "deactivate"]),
-        ("lapsed", ["complete_training", "deactivate"]),
+        ("active", ["complete_training", "record_exam", OPTIONAL, "lapse", "deactivate"]),
+        ("lapsed", ["complete_training", OPTIONAL, "deactivate"]),
         ("deactivated", ["reinstate"]),
     ],
 )
@@ -188,7 +195,7 @@ def test_used_registration_number_no_longer_works():
 def test_event_not_allowed_names_the_allowed_ones():
     with pytest.raises(EventNotAllowed) as exc:
         ASSISTER.decide("onboarded", "activate", facts(), {})
-    assert exc.value.allowed_events == ["complete_training", "deactivate"]
+    assert exc.value.allowed_events == ["complete_training", OPTIONAL, "deactivate"]
 
 
 def test_unknown_event():

@@ -50,8 +50,8 @@ def test_mermaid_has_every_state_and_one_arrow_per_pair_of_states_without_guards
     assert "[*] --> onboarded" in edges
     assert "trained --> exam_passed : record_exam" in edges
     # one loop per state, listing its events once each (three record_exam entries there)
-    assert "trained --> trained : complete_training, record_exam" in edges
-    assert "lapsed --> lapsed : complete_training" in edges
+    assert "trained --> trained : complete_training, record_exam, record_optional_course" in edges
+    assert "lapsed --> lapsed : complete_training, record_optional_course" in edges
     assert "exam_passed --> registered : register" in edges
     assert not [e for e in edges if "[" in e.partition(":")[2]]  # guards: README's table
     pairs = [e.split(" : ")[0] for e in edges]
@@ -158,12 +158,13 @@ def test_case_overlay_marks_current_state_path_and_counts():
 def test_a_grouped_arrow_counts_each_of_its_events():
     overlay = Overlay(current="trained", steps={("trained", "trained", "record_exam"): 2})
     drawn = {a.id: a for a in layout(diagram_of(ASSISTER), overlay).arrows}
-    loop = drawn["trained-trained-complete_training-record_exam"]
+    loop = drawn["trained-trained-complete_training-record_exam-record_optional_course"]
     assert loop.counts == {"record_exam": 2} and loop.times == 2
     dot = to_dot(diagram_of(ASSISTER), overlay)
-    assert 'label="complete_training\\nrecord_exam ×2"' in dot
-    assert "trained --> trained : complete_training, record_exam ×2" in to_mermaid(
-        diagram_of(ASSISTER), overlay
+    assert 'label="complete_training\\nrecord_exam ×2\\nrecord_optional_course"' in dot
+    assert (
+        "trained --> trained : complete_training, record_exam ×2, record_optional_course"
+        in to_mermaid(diagram_of(ASSISTER), overlay)
     )
 
 
@@ -193,6 +194,7 @@ def test_blocked_events_are_dashed_with_their_reason_as_tooltip():
     groups = {g.get("id"): g for g in svg.iter(f"{SVG}g") if g.get("id")}
     edge = groups["edge-exam_passed-registered-register-blocked"]
     assert "blocked" in edge.get("class").split()
+    assert [t.text for t in edge.iter(f"{SVG}text")] == ["register", "(refused now)"]
     assert "5,2" in ET.tostring(edge).decode()  # dot draws style=dashed as a dash array
     titles = [a.get("{http://www.w3.org/1999/xlink}title") for a in edge.iter(f"{SVG}a")]
     assert any("NPN is not validated yet" in (t or "") for t in titles)

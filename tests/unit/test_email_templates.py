@@ -3,7 +3,7 @@ English sentence leaks into the Spanish messages (the lapse notice used to carry
 sweep's English rule text)."""
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -14,6 +14,8 @@ from workflow.sweep.deadlines import lapse_context, lapse_groups
 
 ASSISTER = {"name": "Ana Torres", "email": "ana@example.org", "reference_number": "4821937"}
 CONSUMER = {"name": "Maria Lopez"}
+REFERRAL = {"id": 7, "name": "Maria Lopez", "zip": "55401", "language": "es",
+            "phone": "555-0199", "email": None}  # fmt: skip
 CAL = Calendar()
 
 
@@ -87,6 +89,16 @@ CONTEXTS = {
         {**MANUAL_LAPSE, "note": None},
     ],
     "registration_complete": [{"assister": ASSISTER, "year": 2026}],
+    # Help On Demand referrals (issue 18).
+    "referral_offered": [
+        {"assister": ASSISTER, "referral": REFERRAL, "expires_at": datetime(2026, 11, 10, 15)}
+    ],
+    "referral_accepted": [{"assister": ASSISTER, "referral": REFERRAL}],
+    "referral_found": [
+        {"consumer": CONSUMER, "broker": {**ASSISTER, "phone": "555-0100"}, "signed_in": True},
+        {"consumer": CONSUMER, "broker": {**ASSISTER, "phone": None}, "signed_in": False},
+    ],
+    "referral_unmatched": [{"consumer": CONSUMER}],
     "portal_code": [{"username": "ana.torres", "code": "042917", "base_url": "https://x.org"}],
     "portal_reset": [{"username": "ana.torres", "link": "https://x.org/assister/reset/abc"}],
     "portal_username": [
@@ -94,6 +106,26 @@ CONTEXTS = {
         {"usernames": ["ana.torres", "ana.t2"], "base_url": "https://x.org"},
     ],
 }
+
+# Training sessions: a seat confirmed, the waiting list, the reminder the day before.
+SESSION = {
+    "assister": ASSISTER,
+    "course": "full",
+    "training_year": "TY2027",
+    "session_language": "es",
+    "starts_at": datetime(2026, 10, 6, 15, 0, tzinfo=UTC),
+    "time_zone": "UTC",
+    "online": False,
+    "place": "Salem Library",
+}
+CONTEXTS["session_confirmed"] = [SESSION, {**SESSION, "online": True, "place": None}]
+CONTEXTS["session_waitlisted"] = [{**SESSION, "place_in_line": 3}]
+CONTEXTS["session_reminder"] = [SESSION, {**SESSION, "online": True, "session_language": "en"}]
+# Open Enrollment readiness: every missing step, and just one.
+READINESS = {"assister": ASSISTER, "open_enrollment": date(2026, 11, 1), "days_left": 30,
+             "training_year": "TY2027", "missing": ["npn_not_valid", "no_marketplace_role",
+             "not_certified", "not_registered", "not_active"]}  # fmt: skip
+CONTEXTS["oe_readiness_reminder"] = [READINESS, {**READINESS, "missing": ["not_active"]}]
 
 # Words of English prose that are not Spanish words too ("complete", "active" are both).
 ENGLISH = set(

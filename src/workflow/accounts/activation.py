@@ -19,6 +19,7 @@ from workflow.assisters.binding import ASSISTER_CASE
 from workflow.assisters.machine import EMAIL_MISMATCH
 from workflow.core.codes import normalize_registration_number, verify_secret
 from workflow.core.errors import BadInput, Conflict, GuardRefused
+from workflow.core.i18n import N_
 from workflow.core.principal import Principal
 from workflow.core.roles import Role
 from workflow.db import transaction
@@ -53,11 +54,13 @@ async def activate_account(form: Activation, now: datetime | None = None) -> int
     assister = await _the_assister(form)
     if await Account.exists().where(Account.assister == assister["id"]):
         raise Conflict(
-            "This assister already has a sign-in: use Sign in, or Forgot username if you "
-            "do not remember it."
+            N_(
+                "This assister already has a sign-in: use Sign in, or Forgot username if you "
+                "do not remember it."
+            )
         )
     if await BaseUser.exists().where(BaseUser.username == form.username):
-        raise Conflict(f"The username {form.username!r} is taken; choose another.")
+        raise Conflict(N_("This username is taken; choose another."))
     # The password hash is deliberately slow: made before the transaction, off the loop.
     user = await asyncio.to_thread(
         BaseUser,
@@ -104,12 +107,12 @@ async def activate_account(form: Activation, now: datetime | None = None) -> int
 
 def _check_form(form: Activation) -> None:
     if not form.accepted_rules:
-        raise BadInput("Read the Rules of Behavior and tick the box to accept them.", "rules")
+        raise BadInput(N_("Read the Rules of Behavior and tick the box to accept them."), "rules")
     if form.rules_version != RULES_VERSION:
-        raise BadInput("The Rules of Behavior changed while you read them; read them again.")
+        raise BadInput(N_("The Rules of Behavior changed while you read them; read them again."))
     if not USERNAME.fullmatch(form.username):
         raise BadInput(
-            "Choose a username of 3 to 100 letters, digits or . _ @ - (no spaces).", "username"
+            N_("Choose a username of 3 to 100 letters, digits or . _ @ - (no spaces)."), "username"
         )
     problem = password_problem(form.password, form.username)
     if problem:

@@ -6,7 +6,9 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-MIN_LENGTH = 12
+from workflow.core.i18n import N_
+
+MIN_LENGTH = 12  # the sentences below say these numbers: change both
 MAX_LENGTH = 200  # the hash takes any length; this keeps a form's body small
 COMMON_PASSWORDS = Path(__file__).parent.parent / "data" / "common_passwords.txt"
 
@@ -20,14 +22,14 @@ def common_passwords() -> frozenset[str]:
 def password_problem(password: str, username: str = "") -> str | None:
     """Why ``password`` is refused, in a sentence, or ``None`` when it will do."""
     if len(password) < MIN_LENGTH:
-        return f"Use at least {MIN_LENGTH} characters for your password."
+        return N_("Use at least 12 characters for your password.")
     if len(password) > MAX_LENGTH:
-        return f"Use at most {MAX_LENGTH} characters for your password."
+        return N_("Use at most 200 characters for your password.")
     if password.strip().lower() in common_passwords():
-        return (
+        return N_(
             "This password is on a list of common or breached passwords; choose another "
             "(a few unrelated words together work well)."
         )
     if username and username.strip().lower() in password.lower():
-        return "Your password must not contain your username."
+        return N_("Your password must not contain your username.")
     return None

@@ -20,6 +20,7 @@ from workflow.accounts import mfa_secrets, one_time, portal_mail
 from workflow.accounts.login import authenticate
 from workflow.core.codes import hash_token
 from workflow.core.errors import BadInput, Forbidden
+from workflow.core.i18n import N_
 from workflow.core.principal import Principal
 from workflow.core.roles import Role
 from workflow.core.settings import get_settings
@@ -30,17 +31,17 @@ from workflow.tables import Account, LoginAttempt, PortalLogin, PortalSession
 PORTAL_ROLES = (Role.assister, Role.agency_admin)
 CHANNEL = "portal"
 TOTP, EMAIL = "totp", "email"
-REFUSED = (
+REFUSED = N_(
     "The username or password is wrong, or the account is locked after too many attempts. "
     "Check them and try again later, or reset your password."
 )
-WRONG_CODE = "That code is wrong or has expired. Try again, or ask for a new code."
-LOCKED = (
+WRONG_CODE = N_("That code is wrong or has expired. Try again, or ask for a new code.")
+LOCKED = N_(
     "Too many wrong attempts: the account is locked for an hour. Try again later, or ask "
     "support to unlock it."
 )
-EXPIRED = "Your sign-in took too long and expired. Please sign in again."
-LEFT = "This account has left the program. If you are coming back, ask the program's support."
+EXPIRED = N_("Your sign-in took too long and expired. Please sign in again.")
+LEFT = N_("This account has left the program. If you are coming back, ask the program's support.")
 DEACTIVATED = "deactivated"
 
 PORTAL_USER = """
@@ -101,8 +102,10 @@ async def check_password(username: str, password: str, now: datetime | None = No
         raise Forbidden(REFUSED)
     if user["role"] not in PORTAL_ROLES:
         raise Forbidden(
-            "This sign-in is for assisters and agency admins. Staff sign in to the admin; "
-            "consumers at /consumer/login."
+            N_(
+                "This sign-in is for assisters and agency admins. Staff sign in to the admin; "
+                "consumers at /consumer/login."
+            )
         )
     if user["assister_state"] == DEACTIVATED:
         raise Forbidden(LEFT)
@@ -146,7 +149,7 @@ async def second_factor(
         raise Forbidden(LOCKED)
     method = enrolling if user["mfa_method"] is None else user["mfa_method"]
     if enrolling and user["mfa_method"] is not None:
-        raise Forbidden("You have already set up your second step; sign in with it.")
+        raise Forbidden(N_("You have already set up your second step; sign in with it."))
     good = (
         await mfa_secrets.check_code(user["user_id"], code)
         if method == TOTP

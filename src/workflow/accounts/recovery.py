@@ -19,6 +19,7 @@ from workflow.accounts.portal_login import (
     portal_user,
 )
 from workflow.core.errors import BadInput, Forbidden
+from workflow.core.i18n import N_
 from workflow.core.settings import get_settings
 from workflow.engine import audit
 
@@ -28,7 +29,7 @@ SELECT u.id FROM piccolo_user u JOIN accounts a ON a."user" = u.id
 LEFT JOIN assisters s ON s.id = a.assister
 WHERE u.active AND a.role IN ({}, {}) AND lower(coalesce(s.email, u.email)) = {}
 """
-LINK_USED = "This link has expired or was used already. Ask for a new one below."
+LINK_USED = N_("This link has expired or was used already. Ask for a new one below.")
 
 
 async def _users_with(email: str) -> list[dict]:

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from workflow.accounts.login import authenticate
 from workflow.core.codes import hash_token
 from workflow.core.errors import Forbidden
+from workflow.core.i18n import N_
 from workflow.core.principal import Principal
 from workflow.core.roles import Role
 from workflow.core.settings import get_settings
@@ -22,7 +23,7 @@ PRINCIPAL_BY_SESSION = """
 SELECT s.id AS session_id, s.expiry_date, s.max_expiry_date, s.csrf_token,
        a.id AS account_id, a.role, a.organization AS organization_id,
        a.assister AS assister_id, u.id AS user_id, u.username, u.active,
-       c.id AS consumer_id
+       c.id AS consumer_id, c.language
 FROM consumer_sessions s
 JOIN piccolo_user u ON u.id = s.user_id
 JOIN accounts a ON a."user" = u.id
@@ -35,6 +36,7 @@ WHERE s.token = {}
 class Session:
     principal: Principal
     csrf_token: str
+    language: str | None = None  # the consumer's, for their pages
 
 
 @dataclass(frozen=True)
@@ -54,14 +56,19 @@ async def sign_in(username: str, password: str, now: datetime | None = None) -> 
     user_id = await authenticate(username, password, channel="consumer", now=now)
     if user_id is None:
         raise Forbidden(
-            "the username or password is wrong, or the account is locked after too many "
-            "attempts; check them and try again later, or ask support to unlock it"
+            N_(
+                "the username or password is wrong, or the account is locked after too many "
+                "attempts; check them and try again later, or ask support to unlock it"
+            )
         )
     account = await Account.select(Account.role).where(Account.user == user_id).first()
     has_record = await Consumer.exists().where(Consumer.user == user_id)
     if account is None or account["role"] != Role.consumer or not has_record:
         raise Forbidden(
-            "this sign-in is for consumers; assisters and staff use their API token or the admin"
+            N_(
+                "this sign-in is for consumers; assisters and staff use their API token or the "
+                "admin"
+            )
         )
     settings = get_settings()
     now = now or datetime.now(UTC)
@@ -109,7 +116,7 @@ async def session_for_cookie(cookie: str, now: datetime | None = None) -> Sessio
         assister_id=row["assister_id"],
         consumer_id=row["consumer_id"],
     )
-    return Session(principal, row["csrf_token"])
+    return Session(principal, row["csrf_token"], row["language"])
 
 
 async def sign_out(cookie: str) -> None:

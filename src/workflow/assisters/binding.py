@@ -3,7 +3,7 @@ what ``register``, ``activate`` and ``deactivate`` write besides the state."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from workflow.accounts.management import revocations_for_assister
@@ -14,8 +14,10 @@ from workflow.core.principal import Principal
 from workflow.core.roles import SEES_EVERYTHING, Role
 from workflow.engine.kinds import BulkContext, BulkWrite, CaseKind, EffectContext, On
 from workflow.messaging.mailbox import Wording, message_insert, messages_sql
+from workflow.organizations.roster import approval_missing, needs_approval
 from workflow.tables import Assister
-from workflow.training.records import training_facts, training_record
+from workflow.training.optional import optional_record
+from workflow.training.records import training_facts, training_facts_many, training_record
 
 AGREEMENT_NAMES = {"individual": "Individual", "shop": "SHOP"}
 
@@ -42,6 +44,21 @@ def assister_visible_to(principal: Principal, row: Mapping[str, Any]) -> bool:
     if principal.role == Role.assister:
         return row["id"] == principal.assister_id
     return False
+
+
+async def assister_facts_with_training(row: Mapping[str, Any], now) -> dict[str, Any]:
+    """The training guards' facts, and whether the roster approval is still missing."""
+    facts = await training_facts(row, now)
+    return {**facts, "needs_roster_approval": await needs_approval(row)}
+
+
+async def assister_facts_many_with_training(
+    rows: Sequence[Mapping[str, Any]], now
+) -> dict[int, dict[str, Any]]:
+    """The same facts for many assisters (imports): the approvals in one query."""
+    facts = await training_facts_many(rows, now)
+    waiting = await approval_missing(rows)
+    return {i: {**f, "needs_roster_approval": i in waiting} for i, f in facts.items()}
 
 
 async def issue_registration_number(ctx: EffectContext) -> None:
@@ -90,6 +107,10 @@ async def record_exam(ctx: EffectContext) -> None:
     ctx.add(training_record(ctx, exam=True))
 
 
+async def record_optional_course(ctx: EffectContext) -> None:
+    ctx.add(optional_record(ctx))
+
+
 # A lapse an admin applies by hand: no rule's dates, their reason as a note.
 MANUAL_LAPSE = {"deadline": None, "late_hire": False, "training_year": None}
 
@@ -124,10 +145,12 @@ ASSISTER_CASE = CaseKind(
     table=Assister,
     facts=assister_facts,
     visible_to=assister_visible_to,
-    load_facts=training_facts,
+    load_facts=assister_facts_with_training,
+    load_facts_many=assister_facts_many_with_training,
     events={
         "complete_training": On(effect=complete_training, reads_facts=True),
         "record_exam": On(effect=record_exam, reads_facts=True),
+        "record_optional_course": On(effect=record_optional_course, reads_facts=True),
         "register": On(effect=issue_registration_number),
         "reissue_activation": On(effect=reissue_activation),
         "activate": On(effect=activate),

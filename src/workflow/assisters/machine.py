@@ -14,7 +14,7 @@ from workflow.assisters.marketplace import AGREEMENTS_FOR_ROLE, ROLE_LABELS
 from workflow.core.codes import normalize_registration_number, verify_secret
 from workflow.core.machine import Case, EventSpec, MachineSpec, guard, record_refusal
 from workflow.core.roles import Role
-from workflow.core.training_year import CourseKind, Language, exam_course
+from workflow.core.training_year import CourseKind, Language, OptionalCourse, exam_course
 
 
 class AssisterState(StrEnum):
@@ -52,6 +52,14 @@ class RecordExamData(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=T
     course: CourseKind | None = None
     language: Language | None = None
     completed_on: date | None = None  # default: the day it is recorded
+
+
+class OptionalCourseData(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    course: OptionalCourse
+    training_year: Year | None = None
+    language: Language | None = None
+    completed_on: date | None = None
+    score: Score | None = None  # the portal access course's assessment only
 
 
 class RegisterData(msgspec.Struct, forbid_unknown_fields=True):
@@ -123,6 +131,16 @@ def course_allowed(case: Case) -> str | None:
     return None
 
 
+@guard("approved on the organisation's roster, where the program requires it")
+def roster_approved(case: Case) -> str | None:
+    if case.facts.get("needs_roster_approval"):
+        return (
+            "your agency admin has not approved you on your organisation's roster yet; the "
+            "program requires it before training: ask them to approve you in the portal"
+        )
+    return None
+
+
 @guard("training year is not in the future")
 def training_year_not_future(case: Case) -> str | None:
     year, current = case.data.get("training_year"), case.facts["current_training_year"]
@@ -153,6 +171,14 @@ def dated_since_onboarding(case: Case) -> str | None:
             f"TY{year} ended before the assister was onboarded ({onboarded}): their first "
             f"training year is TY{first}"
         )
+    return None
+
+
+@guard("a score only for the portal assessment")
+def score_only_for_portal(case: Case) -> str | None:
+    course = case.data["course"]
+    if case.data.get("score") is not None and course != OptionalCourse.portal:
+        return f"the {course} course has no assessment: record it without a score"
     return None
 
 
@@ -190,13 +216,14 @@ def agreements_follow_role(case: Case) -> str | None:
 def registration_number_matches(case: Case) -> str | None:
     typed = normalize_registration_number(case.data["registration_number"])
     if not verify_secret(typed, case.facts["registration_number_hash"]):
-        return (
-            "Registration Number does not match: use the one in the most recent "
-            "activation email (numbers from earlier emails no longer work)"
-        )
+        return NUMBER_MISMATCH
     return None
 
 
+NUMBER_MISMATCH = (
+    "Registration Number does not match: use the one in the most recent "
+    "activation email (numbers from earlier emails no longer work)"
+)
 EMAIL_MISMATCH = "email does not match: enter the exact address the activation email was sent to"
 
 
@@ -233,6 +260,7 @@ ASSISTER = MachineSpec(
             "source": [_S.onboarded, _S.lapsed],
             "dest": _S.trained,
             "conditions": [
+                roster_approved,
                 dated_since_onboarding,
                 course_allowed,
                 training_year_not_future,
@@ -244,7 +272,12 @@ ASSISTER = MachineSpec(
             "trigger": "complete_training",
             "source": [_S.onboarded, _S.lapsed],
             "dest": "=",
-            "conditions": [dated_since_onboarding, course_allowed, training_year_not_future],
+            "conditions": [
+                roster_approved,
+                dated_since_onboarding,
+                course_allowed,
+                training_year_not_future,
+            ],
             "unless": [year_moves_state],
             "after": [record_refusal],
         },
@@ -300,6 +333,13 @@ ASSISTER = MachineSpec(
             "unless": [passes_exam],
             "after": [record_refusal],
         },
+        # Optional courses are recorded in any state; certification never hears of them.
+        {
+            "trigger": "record_optional_course",
+            "source": [s for s in AssisterState if s != _S.deactivated],
+            "dest": "=",
+            "conditions": [dated_since_onboarding, training_year_not_future, score_only_for_portal],
+        },
         {
             "trigger": "register",
             "source": _S.exam_passed,
@@ -334,6 +374,12 @@ ASSISTER = MachineSpec(
         ),
         "record_exam": EventSpec(
             ADMIN, "records an exam attempt and its score for a training year", RecordExamData
+        ),
+        "record_optional_course": EventSpec(
+            ADMIN,
+            "records an optional course (enrichment, supplemental, Help On Demand, portal "
+            "access with its assessment); certification is unchanged",
+            OptionalCourseData,
         ),
         "register": EventSpec(
             frozenset({Role.admin, Role.assister}),

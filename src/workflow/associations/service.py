@@ -232,6 +232,17 @@ async def consumer_overview(actor: Principal) -> dict[str, Any]:
     }
 
 
+async def open_request_for(consumer_id: int, assister_id: int, actor: Principal, now) -> int:
+    """A requested association of the consumer with the assister, made for them inside
+    the caller's transaction (a broker accepting their Help On Demand referral); their
+    open one with that assister if there is one already. The consumer confirms it."""
+    await lock_consumer(consumer_id)
+    existing = await _open_association(consumer_id, assister_id)
+    if existing:
+        return existing["id"]
+    return await _insert(consumer_id, assister_id, actor, now)
+
+
 _BY_STAFF = """
 SELECT h.id FROM history h JOIN accounts a ON a."user" = h.actor_user_id
 WHERE h.machine = {} AND h.entity_id = {} AND a.role IN ('admin', 'support')

@@ -19,6 +19,7 @@ from msgspec import Struct
 
 from workflow.accounts.sessions import sign_in, sign_out
 from workflow.core.errors import Forbidden
+from workflow.core.i18n import N_
 from workflow.web.auth import ANONYMOUS, allow
 from workflow.web.rendering import (
     HOME_URL,
@@ -73,7 +74,9 @@ class ConsumerLoginController(Controller):
                 request,
                 secrets.token_urlsafe(32),
                 403,
-                error="The sign-in form expired or came from another site; please sign in again.",
+                error=N_(
+                    "The sign-in form expired or came from another site; please sign in again."
+                ),
             )
         try:
             session = await sign_in(data.username, data.password)

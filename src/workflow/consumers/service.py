@@ -153,3 +153,8 @@ def public_address(row: Mapping[str, Any]) -> dict[str, str | None] | None:
     if address is not None and row["directory_display"] not in SHOWS_STREET:
         address["street"] = None
     return address
+
+
+async def set_language(consumer_id: int, language: str) -> None:
+    """The consumer chose the language of their pages (and of their notices)."""
+    await Consumer.update({Consumer.language: language}).where(Consumer.id == consumer_id)

@@ -31,9 +31,12 @@ class EventNotAllowed(MachineError):
 
 
 class GuardRefused(MachineError):
-    def __init__(self, event: str, reason: str):
+    def __init__(self, event: str, reason: str, rule: str | None = None):
         super().__init__(reason)
         self.event = event
+        # The refusing guard's label, as declared ("broker's NPN is validated"): unlike
+        # the reason, it never quotes a value, so the audit log may keep it.
+        self.rule = rule
 
 
 class BadEventData(MachineError):

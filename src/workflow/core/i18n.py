@@ -26,6 +26,7 @@ from __future__ import annotations
 import gettext as _gettext
 import io
 from collections.abc import Iterable
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 
@@ -95,10 +96,21 @@ def _template_ngettext(context: Context, singular: str, plural: str, n: int) -> 
     return translations(_lang_of(context)).ngettext(singular, plural, n)
 
 
+@pass_context
+def _day(context: Context, moment: date | datetime | None) -> str:
+    """A date as people read it in the page's language: ``November 29, 2026`` or
+    ``29/11/2026``."""
+    if moment is None:
+        return ""
+    return moment.strftime("%d/%m/%Y" if _lang_of(context) == "es" else "%B %d, %Y")
+
+
 def install(env: Environment) -> None:
     """Give ``env`` the i18n extension with gettext reading the context's ``lang``
-    (``newstyle``: ``_()`` escapes and formats like the rest of the template)."""
+    (``newstyle``: ``_()`` escapes and formats like the rest of the template), and the
+    ``day`` filter for dates."""
     env.add_extension("jinja2.ext.i18n")
+    env.filters["day"] = _day
     env.install_gettext_callables(  # type: ignore[attr-defined]
         _template_gettext, _template_ngettext, newstyle=True
     )

@@ -40,6 +40,7 @@ class Case:
         self.facts = facts
         self.data = data
         self.refusals: list[str] = []
+        self.refused_by: list[str] = []  # the labels of the guards that refused
         self.records_refusal = False
 
 
@@ -54,6 +55,7 @@ class Guard:
         reason = self.check(event_data.model)
         if reason:
             event_data.model.refusals.append(reason)
+            event_data.model.refused_by.append(self.label)
             return False
         return True
 
@@ -257,10 +259,12 @@ class MachineSpec:
         parsed = self.parse_data(event, data)
         case = self._model()
         case.facts, case.data, case.refusals, case.records_refusal = facts, parsed, [], False
+        case.refused_by = []
         self.machine.set_state(state, model=case)
         moved = case.trigger(event)
         if not moved:
-            raise GuardRefused(event, case.refusals[0] if case.refusals else "refused")
+            rule = case.refused_by[0] if case.refused_by else None
+            raise GuardRefused(event, case.refusals[0] if case.refusals else "refused", rule)
         refused = case.refusals[0] if case.records_refusal and case.refusals else None
         return Decision(state, case.state, parsed, refused)
 

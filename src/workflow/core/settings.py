@@ -106,6 +106,9 @@ class Settings:
     late_hire_days: int = 60
     reminder_days: tuple[int, ...] = (30, 14, 7)
     refresher_allowed: bool = True
+    # The assister-portal access course's own assessment (MNsure: 70%); optional courses
+    # never touch certification.
+    portal_pass_mark: int = 70
     # Requested associations nobody confirmed end after this many days.
     association_request_expiry_days: int = 30
     # The sweep inside `serve`: 0 = off (run `workflow sweep` from cron instead).
@@ -153,9 +156,18 @@ class Settings:
     # Admin sign-in attempts per client address per 5 minutes, counted in the database
     # (every process and host shares the count; the per-account lockout is separate).
     staff_login_rate_limit: int = 20
+    # Help On Demand referrals (issue 18): minutes a broker has to accept an offer, offers
+    # before a referral goes to the staff queue, how far a broker may be, and how often
+    # `serve` expires offers and offers waiting referrals (0 = off: run `workflow sweep`).
+    referral_accept_minutes: int = 15
+    referral_max_offers: int = 5
+    referral_radius_miles: int = 100
+    referral_interval_seconds: int = 60
     # Where people reach the service: links in e-mails (password reset) start with it,
     # never with the Host a request claims.
     public_url: str = "http://localhost:8000"
+    # Navigators and CACs need their agency admin's approval on the roster before training.
+    roster_approval_required: bool = False
     # A request's headers and body must arrive within this many seconds (issue 16).
     request_timeout_seconds: float = 30.0
     # Logs: "text" (uvicorn's) or "json" (one object a line, for shipping).
@@ -185,6 +197,7 @@ class Settings:
             late_hire_days=_env_int("LATE_HIRE_DAYS", 60),
             reminder_days=_env_ints("REMINDER_DAYS", (30, 14, 7)),
             refresher_allowed=_env_bool("REFRESHER_ALLOWED", True),
+            portal_pass_mark=_env_int("PORTAL_PASS_MARK", 70),
             association_request_expiry_days=_env_int("ASSOCIATION_REQUEST_EXPIRY_DAYS", 30),
             sweep_interval_minutes=_env_int("SWEEP_INTERVAL_MINUTES", 0),
             sweep_batch_size=_env_int("SWEEP_BATCH_SIZE", 5000),
@@ -213,7 +226,12 @@ class Settings:
             staff_mfa_required=_env_bool("STAFF_MFA_REQUIRED", False),
             mfa_encryption_key=_env("MFA_ENCRYPTION_KEY", ""),
             staff_login_rate_limit=_env_int("STAFF_LOGIN_RATE_LIMIT", 20),
+            referral_accept_minutes=_env_int("REFERRAL_ACCEPT_MINUTES", 15),
+            referral_max_offers=_env_int("REFERRAL_MAX_OFFERS", 5),
+            referral_radius_miles=_env_int("REFERRAL_RADIUS_MILES", 100),
+            referral_interval_seconds=_env_int("REFERRAL_INTERVAL_SECONDS", 60),
             public_url=_env("PUBLIC_URL", "http://localhost:8000").rstrip("/"),
+            roster_approval_required=_env_bool("ROSTER_APPROVAL_REQUIRED", False),
             request_timeout_seconds=_env_float("REQUEST_TIMEOUT_SECONDS", 30.0),
             log_format=_env("LOG_FORMAT", "text").strip().lower(),
             unavailable_retry_after_seconds=_env_int("UNAVAILABLE_RETRY_AFTER_SECONDS", 5),

@@ -21,6 +21,16 @@ class CourseKind(StrEnum):
     overview = "overview"  # for assisters of organisations exempt from the full course
 
 
+class OptionalCourse(StrEnum):
+    """Courses offered beside the certification course: recorded and shown, never needed
+    for (nor counted towards) certification."""
+
+    enrichment = "enrichment"
+    supplemental = "supplemental"
+    help_on_demand = "help_on_demand"  # Help On Demand
+    portal = "portal"  # assister-portal access, with its own assessment
+
+
 class Language(StrEnum):
     en = "en"
     es = "es"

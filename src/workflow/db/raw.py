@@ -9,6 +9,7 @@ statement). ``atomically`` does the same for a whole write transaction.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 from functools import cache
@@ -37,6 +38,15 @@ async def raw(sql: str, *args: Any) -> list[dict[str, Any]]:
     else:
         rows = await engine.pool.fetch(query, *args)
     return [dict(r) for r in rows]
+
+
+async def raw_many(sql: str, rows: list[tuple]) -> None:
+    """One PostgreSQL statement run for many rows of arguments in the current
+    transaction, sent together (asyncpg's ``executemany``: one trip, not one per row)."""
+    transaction = current_engine().current_transaction.get()
+    if transaction is None:
+        raise RuntimeError("raw_many runs inside workflow.db.transaction()")
+    await transaction.connection.executemany(placeholders(sql, sqlite=False), rows)
 
 
 async def read(sql: str, *args: Any) -> list[dict[str, Any]]:
@@ -110,6 +120,20 @@ def _in_transaction(conn: sqlite3.Connection, fn: Callable[..., T], args: tuple)
         raise
     conn.execute("COMMIT" if result else "ROLLBACK")
     return result
+
+
+def in_list(column: str, pg_type: str = "bigint") -> str:
+    """``column`` is one of a list passed as one parameter (``list_arg``), by the column's
+    index on both engines (PostgreSQL's ``= ANY(array)``; an ``IN`` over a set-returning
+    function may read the whole table instead)."""
+    if is_sqlite():
+        return f"{column} IN (SELECT value FROM json_each({{}}))"
+    return f"{column} = ANY({{}}::{pg_type}[])"
+
+
+def list_arg(values) -> Any:
+    """The parameter ``in_list`` takes."""
+    return json.dumps(list(values)) if is_sqlite() else list(values)
 
 
 def ids_in(placeholder: str = "{}") -> str:

@@ -16,6 +16,7 @@ from workflow.core.principal import Principal
 from workflow.core.settings import get_settings
 from workflow.demo.brokers import NPNS, load_demo_brokers, load_demo_registry
 from workflow.demo.consumers import load_consumer_demo
+from workflow.demo.directory import load_demo_directory
 from workflow.engine.command import FireEvent
 from workflow.engine.fire import fire
 from workflow.organizations.service import create_organization
@@ -79,6 +80,7 @@ async def load_demo(skip_if_present: bool) -> str:
             await revalidate(row["id"], DEMO)
         await _walk_to(row, target)
     brokers = await load_demo_brokers(DEMO, orgs[0]["id"], _walk_to)
+    await load_demo_directory(DEMO)
     loaded = (
         f"demo data: {len(orgs)} organisations, {len(PEOPLE) + brokers} assisters and "
         f"{producers} producers in the registry loaded"

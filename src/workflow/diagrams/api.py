@@ -131,8 +131,9 @@ class DiagramController(Controller):
         """Every machine, with links to its diagrams (public: rules, no personal data)."""
         return DiagramIndex(_index_items(request))
 
-    # Public, but ?counts=1 asks who is calling (401/403 in the API docs too).
-    @get("/{file:str}", opt={**allow(ANONYMOUS), ERRORS_KEY: (401, 403)}, media_type=SVG)
+    # Public, but ?counts=1 asks who is calling (401/403 in the API docs too); 503 when
+    # Graphviz is missing.
+    @get("/{file:str}", opt={**allow(ANONYMOUS), ERRORS_KEY: (401, 403, 503)}, media_type=SVG)
     async def machine(
         self, file: FromPath[str], request: Request, counts: Counts = False
     ) -> Response:
@@ -177,7 +178,7 @@ def case_diagram_routes(kind: CaseKind) -> list[HTTPRouteHandler]:
     return [
         get(
             f"{typed_path(kind)}/diagram.{fmt}",
-            opt=opt,
+            opt={**opt, ERRORS_KEY: (503,)} if fmt == "svg" else opt,
             tags=tags,
             media_type=FORMATS[fmt],
             description=described,

@@ -14,7 +14,7 @@ INK, MUTED, PATH, WARN = "#1d2330", "#8a94a6", "#1a56b4", "#b42318"
 BLOCKED = "#b54708"
 FILL, VISITED, CURRENT, JUNCTION = "#ffffff", "#e3f2fd", "#ffd54f", "#f2f4f7"
 START = "__start__"
-HINT = "point at an arrow to see the guards that choose it"
+HINT = "guards: open the SVG and point at an arrow"
 # Top to bottom, ranks close together: the widest machine stays within a page's width.
 GRAPH = {"rankdir": "TB", "nodesep": 0.3, "ranksep": 0.45, "newrank": "true"}
 
@@ -98,7 +98,8 @@ def _arrow(arrow: Arrow, live: bool) -> str:
         attrs.update(color=PATH, fontcolor=PATH, penwidth=2.2)
     elif live:  # a case's diagram: the edges it never took fade back
         attrs.update(color=MUTED, fontcolor=MUTED)
-    if arrow.blocked:
+    if arrow.blocked:  # said in the label too: an <img> shows no tooltip
+        attrs["label"] = f"{label}\n(refused now)" if label else "refused now"
         classes.append("blocked")
         attrs.update(style="dashed", color=BLOCKED, fontcolor=BLOCKED, penwidth=1.6)
     attrs["class"] = " ".join(classes)

@@ -5,10 +5,7 @@ is now and the path its history took). Every function works for any registered m
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
 
 from piccolo.query.functions.aggregate import Count
 
@@ -22,8 +19,7 @@ from workflow.diagrams import (
     to_dot,
     to_mermaid,
 )
-from workflow.engine.cases import load_case
-from workflow.engine.kinds import CaseKind
+from workflow.engine.cases import blocked_events, load_case
 from workflow.registry import MACHINES, MachineSpec, case_kind
 from workflow.tables import History
 
@@ -101,21 +97,9 @@ async def case_overlay(machine: str, entity_id: int, actor: Principal) -> Overla
         current=row["state"],
         steps={(s["from_state"], s["to_state"], s["event"]): s["n"] for s in steps},
         subtitle=f"{kind.noun} {entity_id}, now {row['state']}",
-        blocked=await blocked_now(kind, row),
+        # What the case page's "why not" lists: drawn dashed, the reason as tooltip.
+        blocked=[(b["event"], b["reason"]) for b in await blocked_events(kind, row)],
     )
-
-
-async def blocked_now(kind: CaseKind, row: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """(event, reason) for each event the case's state allows that a guard refuses now,
-    from the machine's ``blocked(state, facts)`` (the case page's "why not"), with the
-    same facts an event would read. Empty for a machine without that method."""
-    blocked = getattr(kind.spec, "blocked", None)
-    if blocked is None:
-        return []
-    facts = dict(kind.facts(row))
-    if kind.load_facts is not None:
-        facts.update(await kind.load_facts(row, datetime.now(UTC)))
-    return [(event, reason) for event, reason in blocked(row["state"], facts)]
 
 
 async def case_text(machine: str, entity_id: int, actor: Principal) -> str:

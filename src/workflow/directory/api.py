@@ -13,6 +13,7 @@ from workflow.assisters.machine import AssisterKind
 from workflow.associations.schemas import AssociationOut
 from workflow.associations.service import request_listed_assister
 from workflow.directory.listing import get_listing, set_listing
+from workflow.directory.pages import FindHelpPages
 from workflow.directory.search import DEFAULT_RADIUS_MILES, Search, find_help
 from workflow.web.auth import ANONYMOUS, allow
 from workflow.web.params import Actor, IdFilter, Offset
@@ -89,4 +90,4 @@ class ListingController(Controller):
                                  accepts_referrals=data.accepts_referrals)  # fmt: skip
 
 
-ROUTES = [find_help_json, request_from_directory, ListingController]
+ROUTES = [find_help_json, request_from_directory, ListingController, FindHelpPages]

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from workflow.assisters.address import US_STATES
+from workflow.assisters.machine import AssisterKind
 from workflow.core.errors import BadInput
 from workflow.core.zips import MILES_PER_DEGREE_LATITUDE, box, centroid, five_digits, miles_between
 from workflow.db.raw import raw
@@ -25,6 +26,7 @@ LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 DEFAULT_RADIUS_MILES = 25
 MAX_RADIUS_MILES = 200
 SHOWS_STREET = frozenset({"all", "home_state_only"})
+KINDS = tuple(k.value for k in AssisterKind)
 
 COLUMNS = """a.id, a.name, a.kind, a.phone, a.address_street, a.address_city,
        a.address_state, a.address_zip, a.directory_display, a.latitude, a.longitude,
@@ -32,9 +34,20 @@ COLUMNS = """a.id, a.name, a.kind, a.phone, a.address_street, a.address_city,
        COALESCE(l.languages, ' ' || a.language || ' ') AS languages,
        COALESCE(l.accepting_new_clients, TRUE) AS accepting_new_clients"""
 # The partial indexes' predicate, written the same way (so both planners use them).
-FROM = """FROM assisters a LEFT JOIN organizations o ON o.id = a.organization
+LISTED = "a.state = 'active' AND a.directory_display <> 'not_listed'"
+LISTING_JOIN = "LEFT JOIN directory_listings l ON l.assister = a.id"
+PAGE = """
+WITH hits AS (
+  SELECT a.id, {rank} AS rank, count(*) OVER () AS total
+  FROM assisters a {join}
+  WHERE a.state = 'active' AND a.directory_display <> 'not_listed'{conditions}
+  ORDER BY rank, a.id LIMIT {{}} OFFSET {{}})
+SELECT {columns}, hits.total
+FROM hits JOIN assisters a ON a.id = hits.id
+     LEFT JOIN organizations o ON o.id = a.organization
      LEFT JOIN directory_listings l ON l.assister = a.id
-WHERE a.state = 'active' AND a.directory_display <> 'not_listed'"""
+ORDER BY hits.rank, a.id
+"""
 
 
 @dataclass(frozen=True)
@@ -90,6 +103,8 @@ def _where(search: Search) -> tuple[list[str], list[Any], dict[str, Any]]:
         where.append("COALESCE(l.languages, ' ' || a.language || ' ') LIKE {}")
         args.append(f"% {language} %")
     if search.kind:
+        if search.kind not in KINDS:
+            raise BadInput(f"kind: choose one of {', '.join(KINDS)}", "kind")
         where.append("a.kind = {}")
         args.append(search.kind)
     if search.organization_id is not None:
@@ -129,22 +144,29 @@ def _radius(miles: float) -> float:
 
 
 async def find_help(search: Search) -> dict[str, Any]:
-    """One page of listed, active assisters and how many there are in all."""
+    """One page of listed, active assisters and how many there are in all: the page is
+    chosen from the assisters table alone (its index covers the filters), and only its
+    rows are joined to organisations and listings."""
     where, args, searched = _where(search)
     conditions = "".join(f"\n  AND {w}" for w in where)
     if search.zip is not None:
-        place = searched
-        order = f"{_distance_sq()}, a.id"
-        order_args = [place["latitude"], place["latitude"], place["longitude"],
-                      math.cos(math.radians(place["latitude"])), place["longitude"],
-                      math.cos(math.radians(place["latitude"]))]  # fmt: skip
+        scale = math.cos(math.radians(searched["latitude"]))
+        rank = _distance_sq()
+        rank_args = [searched["latitude"], searched["latitude"], searched["longitude"], scale,
+                     searched["longitude"], scale]  # fmt: skip
     else:
-        order, order_args = "a.name, a.id", []
-    rows = await raw(
-        f"SELECT {COLUMNS} {FROM}{conditions} ORDER BY {order} LIMIT {{}} OFFSET {{}}",
-        *args, *order_args, search.limit, search.offset,
-    )  # fmt: skip
-    total = (await raw(f"SELECT count(*) AS n {FROM}{conditions}", *args))[0]["n"]
+        rank, rank_args = "a.name", []
+    needs_listing = search.language or search.accepting_new_clients
+    join = LISTING_JOIN if needs_listing else ""
+    sql = PAGE.format(rank=rank, join=join, conditions=conditions, columns=COLUMNS)
+    rows = await raw(sql, *rank_args, *args, search.limit, search.offset)
+    if rows:
+        total = rows[0]["total"]
+    elif search.offset:
+        count = f"SELECT count(*) AS n FROM assisters a {join} WHERE {LISTED}{conditions}"
+        total = (await raw(count, *args))[0]["n"]
+    else:
+        total = 0
     return {
         "searched": {k: v for k, v in searched.items() if k not in ("latitude", "longitude")},
         "items": [listing(row, searched) for row in rows],

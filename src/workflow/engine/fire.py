@@ -115,9 +115,9 @@ async def _audit_refusal(cmd: FireEvent, exc: MachineError) -> None:
     )
 
 
-# What a refusal said, as the audit log may keep it: the machine's own words for a state
-# or guard refusal (written in the declarations), a fixed sentence for the others, whose
-# messages may quote what the caller typed or a profile's values.
+# Why an event was refused, as the audit log may keep it: never the refusal's message
+# (a guard's words may quote a name or what the caller typed), but the state refusal (event
+# and state names), the refusing guard's declared label, or a fixed sentence.
 REFUSAL_SENTENCES = {
     StaleVersion: "the case had changed since it was read (stale version)",
     Conflict: "a change made at the same time conflicted with it",
@@ -131,8 +131,11 @@ REFUSAL_SENTENCES = {
 
 
 def refusal_reason(exc: MachineError) -> str:
-    if isinstance(exc, GuardRefused | EventNotAllowed):
+    if isinstance(exc, EventNotAllowed):
         return exc.detail[:300]
+    if isinstance(exc, GuardRefused):
+        rule = getattr(exc, "rule", None)
+        return f"a rule was not met: {rule}" if rule else "a rule refused it"
     for kind, sentence in REFUSAL_SENTENCES.items():
         if isinstance(exc, kind):
             return sentence

@@ -173,6 +173,11 @@ class StateMirror:
     key: str  # the case row's column holding the id of the ``table`` row
 
 
+LoadFactsMany = Callable[
+    [Sequence[Mapping[str, Any]], datetime], Awaitable[Mapping[int, Mapping[str, Any]]]
+]
+
+
 # Compared and hashed by identity: one object per kind, built once.
 @dataclass(frozen=True, eq=False)
 class CaseKind:
@@ -186,6 +191,8 @@ class CaseKind:
     events: Mapping[str, On] = field(default_factory=dict)
     # Facts that need the database or the date (read for events with ``reads_facts``).
     load_facts: Callable[[Mapping[str, Any], datetime], Awaitable[Mapping[str, Any]]] | None = None
+    # The same for many cases at once (id -> facts), for ``engine.many.fire_many``.
+    load_facts_many: LoadFactsMany | None = None
     label: str = ""
     # A fixed statement loading one case by id (``{}`` placeholder) when guards need
     # facts from other tables; default ``SELECT * FROM <table> WHERE id = ...``.

@@ -21,7 +21,7 @@ import asyncpg
 from piccolo.columns import JSON, JSONB
 
 from workflow.db import is_sqlite
-from workflow.db.raw import atomically, in_one_hop, placeholders, raw
+from workflow.db.raw import atomically, in_one_hop, placeholders, raw, raw_many
 from workflow.engine.kinds import CaseKind
 from workflow.engine.records import AUDIT_COLUMNS, HISTORY_COLUMNS, PG_TYPES
 
@@ -41,16 +41,25 @@ class EventWrite:
     extra: Sequence[tuple[str, tuple]] = ()  # (statement with {} placeholders, args)
 
 
-async def write_event(kind: CaseKind, write: EventWrite, *, commit: bool = False) -> bool:
+async def write_event(
+    kind: CaseKind, write: EventWrite, *, commit: bool = False, all_or_nothing: bool = False
+) -> bool:
     """Write the event if the case is still at ``write.version``; False if it is not.
-    With ``commit`` (SQLite) the same trip commits the transaction."""
+    With ``commit`` (SQLite) the same trip commits the transaction. With
+    ``all_or_nothing`` (PostgreSQL) a case found at another version fails the statement,
+    so the effect's writes never land without the move; the caller's transaction is then
+    spoilt and must be rolled back."""
     sets = tuple(sorted(write.sets))
     values = [_encoded(kind, name, write.sets[name]) for name in sets]
     if is_sqlite():
         return await in_one_hop(_write_sqlite, _sqlite_cas(kind, sets), _sqlite_rest(kind),
                                 write, values, commit=commit)  # fmt: skip
-    statement = _pg_statement(kind, sets, tuple(sql for sql, _ in write.extra))
-    rows = await raw(statement, *_pg_args(kind, write, values))
+    extra = tuple(sql for sql, _ in write.extra)
+    statement = _pg_statement(kind, sets, extra, all_or_nothing=all_or_nothing and bool(extra))
+    try:
+        rows = await raw(statement, *_pg_args(kind, write, values))
+    except asyncpg.DivisionByZeroError:  # all_or_nothing: the compare-and-set moved nothing
+        return False
     return bool(rows)
 
 
@@ -71,6 +80,31 @@ async def write_event_atomically(kind: CaseKind, write: EventWrite) -> bool:
                               *_pg_args(kind, write, values)))  # fmt: skip
     except asyncpg.DivisionByZeroError:  # the compare-and-set found another version
         return False
+
+
+async def write_events(kind: CaseKind, writes: Sequence[EventWrite]) -> bool:
+    """Many events' writes (distinct cases) in the caller's transaction; False if any
+    case was not at its version (the transaction is then to be rolled back). On
+    PostgreSQL the writes of one shape go as one pipelined statement, each failing when
+    its compare-and-set moves nothing."""
+    if is_sqlite():
+        for write in writes:
+            if not await write_event(kind, write):
+                return False
+        return True
+    shapes: dict[str, list[list[Any]]] = {}
+    for write in writes:
+        sets = tuple(sorted(write.sets))
+        values = [_encoded(kind, name, write.sets[name]) for name in sets]
+        extra = tuple(sql for sql, _ in write.extra)
+        statement = _pg_statement(kind, sets, extra, all_or_nothing=True)
+        shapes.setdefault(statement, []).append(_pg_args(kind, write, values))
+    try:
+        for statement, rows in shapes.items():
+            await raw_many(statement, rows)
+    except asyncpg.DivisionByZeroError:
+        return False
+    return True
 
 
 def _encoded(kind: CaseKind, name: str, value: Any) -> Any:

@@ -18,8 +18,10 @@ from workflow.assisters.binding import ASSISTER_CASE
 from workflow.assisters.service import NewAssister, create_assister, list_assisters
 from workflow.core.errors import BadInput, MachineError
 from workflow.core.i18n import N_
+from workflow.core.settings import get_settings
 from workflow.engine.command import FireEvent
 from workflow.engine.fire import fire
+from workflow.organizations.roster import approve, approved_ids
 from workflow.portal.book import PAGE_SIZE, book, clean
 from workflow.portal.rendering import PAGE_EXCEPTION_HANDLERS, done, page
 from workflow.web.auth import portal_page
@@ -68,7 +70,17 @@ def _new(data: OnboardForm, organization_id: int) -> NewAssister:
 
 async def _roster(request: Request, actor, status: int = 200, error: str = "") -> Template:
     people, total = await list_assisters(actor, limit=ROSTER_SIZE, offset=0)
-    return page(request, "roster", status, people=people, total=total, error=error)
+    approved = await approved_ids([p["id"] for p in people])
+    return page(
+        request,
+        "roster",
+        status,
+        people=people,
+        total=total,
+        error=error,
+        approved=approved,
+        approval_required=get_settings().roster_approval_required,
+    )
 
 
 class AgencyPages(Controller):
@@ -96,6 +108,14 @@ class AgencyPages(Controller):
         except MachineError as exc:
             return page(request, "onboard", status_of(exc), form=data, error=exc.detail)
         return done("/agency/", "onboarded")
+
+    @post("/assisters/{assister_id:int}/approve", opt=AGENCY)
+    async def approve(
+        self, actor: Actor, assister_id: FromPath[int], data: Annotated[InactiveForm, FORM]
+    ) -> Redirect:
+        """Approve a staff member on the roster (before training, where required)."""
+        await approve(assister_id, actor)
+        return done("/agency/", "approved")
 
     @post("/assisters/{assister_id:int}/inactive", opt=AGENCY)
     async def inactive(

@@ -14,7 +14,9 @@ from msgspec import Struct
 
 from workflow.associations import clients as svc
 from workflow.associations.application_lock import lock_status, release_lock, take_lock
+from workflow.consumers.service import get_consumer
 from workflow.core.errors import Forbidden, MachineError
+from workflow.core.i18n import N_
 from workflow.portal.book import PAGE_SIZE, book, clean
 from workflow.portal.rendering import PAGE_EXCEPTION_HANDLERS, done, page
 from workflow.web.auth import portal_page
@@ -118,17 +120,19 @@ async def _client_page(
 ) -> Template:
     association = await svc.client_association(actor.assister_id, consumer_id)
     if association is None:
-        raise Forbidden("This consumer is not among your clients.")
+        raise Forbidden(N_("This consumer is not among your clients."))
     details, lock, why = None, None, ""
     try:
         details = await svc.client_details(actor.assister_id, consumer_id, actor)
         lock = await lock_status(consumer_id, actor)
     except Forbidden as exc:
         why = exc.detail
+    name = (await get_consumer(consumer_id))["name"]  # shown before the acknowledgement too
     return page(
         request,
         "client",
         status,
+        name=name,
         association=association,
         details=details,
         lock=lock,

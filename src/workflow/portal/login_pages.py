@@ -15,6 +15,8 @@ from msgspec import Struct
 
 from workflow.accounts import mfa_secrets, portal_login, recovery
 from workflow.accounts.activation import RULES_VERSION, Activation, activate_account
+from workflow.accounts.sessions import session_for_cookie as consumer_session
+from workflow.consumers.service import set_language as set_consumer_language
 from workflow.core import i18n
 from workflow.core.errors import Forbidden, MachineError
 from workflow.core.i18n import N_
@@ -31,10 +33,20 @@ from workflow.portal.rendering import (
 from workflow.web.auth import ANONYMOUS, portal_page
 from workflow.web.portal_sessions import PORTAL_COOKIE, STEP_COOKIE, portal_session
 from workflow.web.rendering import cookie, expired_cookie, status_of
+from workflow.web.sessions import SESSION_COOKIE
 
 PUBLIC = portal_page(ANONYMOUS)
 SIGNED_IN = portal_page("assister", "agency_admin")
 STEP_PATH = "/assister/login"
+# The API's refusals of an activation, as the machine words them (assisters/machine.py
+# NUMBER_MISMATCH, EMAIL_MISMATCH), so the catalogue has them; a test checks they match.
+API_SENTENCES = (
+    N_(
+        "Registration Number does not match: use the one in the most recent activation "
+        "email (numbers from earlier emails no longer work)"
+    ),
+    N_("email does not match: enter the exact address the activation email was sent to"),
+)
 PASSWORDS_DIFFER = N_("The two passwords are not the same. Type the new password twice.")
 
 
@@ -330,6 +342,8 @@ async def switch_language(
     info = portal_session(request)
     if info is not None and info.principal.user_id is not None:
         await portal_login.set_language(info.principal.user_id, chosen)
+    elif consumer := await consumer_session(request.cookies.get(SESSION_COOKIE, "")):
+        await set_consumer_language(consumer.principal.consumer_id, chosen)
     return Redirect(
         back, status_code=303, cookies=[cookie(i18n.COOKIE, chosen, max_age=365 * 86400)]
     )

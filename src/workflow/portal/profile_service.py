@@ -9,6 +9,7 @@ from typing import Any
 
 from workflow.accounts.tokens import forget_tokens, issue_token
 from workflow.core.errors import BadInput, NotFound
+from workflow.core.i18n import N_
 from workflow.core.principal import Principal
 from workflow.core.sensitive import looks_like_ssn, ssn_refusal
 from workflow.engine import audit
@@ -21,7 +22,12 @@ EMPTY = {"languages": [], "hours": "", "website": "", "preferred_contact": "emai
 
 
 async def extras(assister_id: int) -> dict[str, Any]:
-    row = await PortalProfile.select().where(PortalProfile.assister == assister_id).first()
+    row = (
+        await PortalProfile.select()
+        .where(PortalProfile.assister == assister_id)
+        .output(load_json=True)
+        .first()
+    )
     return row or dict(EMPTY)
 
 
@@ -32,10 +38,10 @@ def clean_languages(rows: list[dict[str, str]]) -> list[dict[str, str]]:
         if not name:
             continue
         if len(name) > 40:
-            raise BadInput("Give each language's name in at most 40 characters.", "languages")
+            raise BadInput(N_("Give each language's name in at most 40 characters."), "languages")
         levels = {skill: row.get(skill, "") for skill in ("speaking", "reading", "writing")}
         if any(level not in LEVELS for level in levels.values()):
-            raise BadInput("Choose a level for speaking, reading and writing.", "languages")
+            raise BadInput(N_("Choose a level for speaking, reading and writing."), "languages")
         out.append({"language": name, **levels})
     return out[:MAX_LANGUAGES]
 
@@ -45,11 +51,11 @@ async def save_extras(
 ) -> None:
     website = website.strip()
     if website and not website.startswith(("https://", "http://")) or len(website) > 200:
-        raise BadInput("Give the website as a full address starting with https://", "website")
+        raise BadInput(N_("Give the website as a full address starting with https://"), "website")
     if contact not in CONTACT_METHODS:
-        raise BadInput("Choose e-mail or phone as your preferred contact method.", "contact")
+        raise BadInput(N_("Choose e-mail or phone as your preferred contact method."), "contact")
     if len(hours) > 500:
-        raise BadInput("Describe your hours in at most 500 characters.", "hours")
+        raise BadInput(N_("Describe your hours in at most 500 characters."), "hours")
     for field, value in (("hours", hours), ("website", website)):
         if looks_like_ssn(value):
             raise BadInput(ssn_refusal(field), field)
@@ -102,7 +108,7 @@ async def revoke(actor: Principal, token_id: int) -> None:
         .returning(ApiToken.id)
     )
     if not rows:
-        raise NotFound("That token is not one of yours (or it was revoked already).")
+        raise NotFound(N_("That token is not one of yours (or it was revoked already)."))
     forget_tokens()
     await audit.record(
         "token_revoked", "success", actor=actor, object_type="token", object_id=token_id

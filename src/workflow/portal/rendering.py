@@ -39,6 +39,17 @@ MESSAGES = {
     "onboarded": N_("The new staff member is onboarded. They will receive their next steps."),
     "deactivated": N_("The staff member is marked inactive and can no longer sign in."),
     "language": N_("Your pages are now in English."),
+    "referral_accepted": N_("You accepted the referral: the consumer's contact details are below."),
+    "referral_declined": N_("You declined the referral; it goes to another broker."),
+    "approved": N_("Approved: they may now complete their training."),
+}
+
+
+# An application's status as the pages say it (consumers' ``application_status``).
+APPLICATION_LABELS = {
+    "not_started": N_("not started"),
+    "in_progress": N_("in progress"),
+    "submitted": N_("submitted"),
 }
 
 
@@ -65,6 +76,7 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
         "role": info.principal.role if info else "",
         "message": MESSAGES.get(request.query_params.get("done", ""), ""),
         "error": "",
+        "application_labels": APPLICATION_LABELS,
     }
     return Template(
         template_name=f"pages/portal/{template}.html",

@@ -20,6 +20,7 @@ from workflow.db import ilike
 from workflow.engine.kinds import CaseKind
 from workflow.registry import KINDS
 from workflow.tables import Assister, Association, ExemptionRequest, NpnValidation
+from workflow.web.path_ids import MAX_ID
 
 CANDIDATES = 200
 MAX_HITS = 50
@@ -49,11 +50,6 @@ def clean_query(q: str | None) -> str:
     if len(text) > 100:
         raise BadInput("q: at most 100 characters", field="q")
     return text
-
-
-def _like(q: str) -> str:
-    # LIKE's wildcards typed by the caller are taken as text (dropped): they never widen.
-    return "%" + q.replace("\\", "").replace("%", "").replace("_", "") + "%"
 
 
 def rank(q: str, fields: Mapping[str, Any]) -> tuple[int, str] | None:
@@ -87,8 +83,16 @@ class Source:
     title: Callable[[Mapping[str, Any]], str]
 
 
+def as_id(text: str) -> int | None:
+    """``text`` as a row id, if it is one any row can have."""
+    if text.isdigit() and len(text) <= 10 and 1 <= int(text) <= MAX_ID:
+        return int(text)
+    return None
+
+
 def _id_or(q: str, column, condition):
-    return (column == int(q)) | condition if q.isdigit() and len(q) <= 12 else condition
+    case_id = as_id(q)
+    return (column == case_id) | condition if case_id is not None else condition
 
 
 def _assisters(q: str, like: str, actor: Principal):
@@ -188,20 +192,32 @@ async def search_cases(actor: Principal, q: str | None) -> list[Hit]:
     text = clean_query(q)
     if not text:  # nothing asked: nothing found
         return []
-    like = _like(text)
     hits: list[tuple[int, int, Hit]] = []
     for order, source in enumerate(SOURCES):
         kind = KINDS[source.kind]
         if actor.role not in kind.roles:
             continue
-        rows = await source.query(text, like, actor).limit(CANDIDATES)
-        for row in rows:
+        for row in await _candidates(source, text, actor):
             found = rank(text, source.fields(row))
             if found is None or not kind.visible_to(actor, row):
                 continue
             hits.append((found[0], order, _hit(kind, row, source, found)))
     hits.sort(key=lambda h: (h[0], h[1], h[2].id))
     return [hit for _, _, hit in hits[:MAX_HITS]]
+
+
+async def _candidates(source: Source, text: str, actor: Principal) -> list[dict[str, Any]]:
+    """Rows equal to the query, then starting with it, then containing it, at most
+    ``CANDIDATES`` of each, so many loose matches never crowd out an exact one."""
+    rows: dict[int, dict[str, Any]] = {}
+    # LIKE's wildcards typed by the caller are dropped: they never widen the search.
+    bare = text.replace("\\", "").replace("%", "").replace("_", "")
+    if not bare:
+        return []
+    for pattern in (bare, f"{bare}%", f"%{bare}%"):
+        for row in await source.query(text, pattern, actor).limit(CANDIDATES):
+            rows.setdefault(row["id"], row)
+    return list(rows.values())
 
 
 def _hit(kind: CaseKind, row: Mapping[str, Any], source: Source, found: tuple[int, str]) -> Hit:

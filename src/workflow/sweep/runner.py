@@ -26,6 +26,9 @@ from workflow.engine import audit
 from workflow.engine.bulk import fire_bulk
 from workflow.engine.command import FireBulk, Selection
 from workflow.messaging.summaries import day_bounds, send_daily_summaries
+from workflow.readiness.reminders import send_readiness_reminders
+from workflow.referrals.service import referral_round
+from workflow.sessions.reminders import send_session_reminders
 from workflow.sweep.lapses import lapse_overdue
 from workflow.sweep.reminders import send_deadline_reminders
 from workflow.sweep.report import RuleResult, SweepReport
@@ -99,6 +102,13 @@ async def validation_rules(now: datetime, dry_run: bool) -> list[RuleResult]:
     return [retry, escalate, remind]
 
 
+async def referral_rule(now: datetime) -> RuleResult:
+    """Help On Demand offers whose time is up expire (and go to the next broker)."""
+    result = RuleResult("referral_offers", "rule: offer not accepted in time")
+    result.add([{"id": i} for i in (await referral_round(now))["expired"]])
+    return result
+
+
 async def sweep(
     as_of: date,
     *,
@@ -116,6 +126,10 @@ async def sweep(
         report.results += await expire_requests(as_of, now, dry_run)
         report.results += await daily_summaries(as_of, now, dry_run)
         report.results += await validation_rules(now, dry_run)
+        report.results += await send_session_reminders(as_of, now, dry_run)
+        report.results += await send_readiness_reminders(as_of, now, dry_run)
+        if not dry_run:
+            report.results.append(await referral_rule(now))
         if not dry_run:
             await tidy(report)
             await _record_run(report, time.perf_counter() - started)

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 
 from workflow.core.settings import Settings
 from workflow.messaging.outbox import deliver_due
+from workflow.referrals.service import referral_round
 from workflow.sweep.run_lock import AlreadyRunning
 from workflow.sweep.runner import sweep
 
@@ -44,6 +45,9 @@ def start_jobs(settings: Settings) -> list[asyncio.Task]:
     if settings.sweep_interval_minutes > 0:
         seconds = settings.sweep_interval_minutes * 60
         tasks.append(asyncio.create_task(every(seconds, lambda: sweep_today(settings), "sweep")))
+    if settings.referral_interval_seconds > 0:  # offers expire on time, whoever looks
+        seconds = settings.referral_interval_seconds
+        tasks.append(asyncio.create_task(every(seconds, referral_round, "referrals")))
     if settings.outbox_interval_seconds > 0:
         tasks.append(
             asyncio.create_task(every(settings.outbox_interval_seconds, drain_outbox, "outbox"))

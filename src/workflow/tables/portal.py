@@ -60,3 +60,13 @@ class PortalProfile(Table, tablename="portal_profiles"):
     website = Varchar(length=200, default="")
     preferred_contact = Varchar(length=10, default="email")  # email, phone
     updated_at = Timestamptz(null=True, default=None)
+
+
+class RosterApproval(Table, tablename="roster_approvals"):
+    """The agency admin approved this navigator or CAC on their organisation's roster;
+    where the program requires it (``WORKFLOW_ROSTER_APPROVAL_REQUIRED``), they may not
+    complete training before."""
+
+    assister = ForeignKey(Assister, unique=True, on_delete=OnDelete.cascade)
+    approved_by = Varchar(length=150)
+    approved_at = Timestamptz()

@@ -12,13 +12,14 @@ from datetime import date
 from typing import Any
 
 from workflow.core.errors import BadInput
-from workflow.core.training_year import CourseKind, Language
+from workflow.core.training_year import CourseKind, Language, OptionalCourse
 
 COLUMNS = ("assister", "course", "training_year", "language", "completed_on", "score",
            "attempt_id")  # fmt: skip
 OPTIONAL = frozenset({"score"})
 REQUIRED = tuple(c for c in COLUMNS if c not in OPTIONAL)
 MAX_ATTEMPT_ID = 100
+COURSES = (*CourseKind, *OptionalCourse)
 
 
 class Result:
@@ -38,7 +39,9 @@ class ImportRow:
     line: int  # in the file, the header being line 1
     assister: str  # NPN, e-mail or Reference Number as written
     attempt_id: str
-    event: str  # complete_training, or record_exam when the row has a score
+    # complete_training, record_exam when the row has a score, record_optional_course
+    # for an optional course (the portal course's assessment score included)
+    event: str
     data: Mapping[str, Any]
 
 
@@ -108,6 +111,8 @@ def parse(line: int, record: Mapping[str, str]) -> ImportRow | RowResult:
     if value["score"]:
         data["score"] = int(value["score"])
         event = "record_exam"
+    if value["course"] in set(OptionalCourse):  # recorded beside certification, never in it
+        event = "record_optional_course"
     return ImportRow(line, value["assister"], value["attempt_id"], event, data)
 
 
@@ -119,8 +124,8 @@ def _problem(value: Mapping[str, str], record: Mapping[str, Any]) -> str | None:
             return f"{column}: empty; every row needs {column}"
     if len(value["attempt_id"]) > MAX_ATTEMPT_ID:
         return f"attempt_id: longer than {MAX_ATTEMPT_ID} characters"
-    if value["course"] not in set(CourseKind):
-        return f"course: {value['course']!r} is not one of {', '.join(CourseKind)}"
+    if value["course"] not in COURSES:
+        return f"course: {value['course']!r} is not one of {', '.join(COURSES)}"
     if not _int_between(value["training_year"], 2014, 2100):
         return f"training_year: {value['training_year']!r} is not a year such as 2027"
     if value["language"] not in set(Language):

@@ -3,9 +3,12 @@ fire (``complete_training``, or ``record_exam`` for a row with a score), through
 engine, as the actor ``import`` with the file's name in the reason.
 
 Set-based where it can be: per batch, the assisters are found in one query and the
-attempts already imported in another. Each row's event is then fired on its own (the
-training events' guards read per-case facts, so they have no bulk form), rows of one
-assister in file order and different assisters side by side. The attempt id is written
+attempts already imported in another. The rows are then fired in rounds (round k holds
+each assister's k-th row, so one person's rows keep the file's order) with
+:func:`workflow.engine.many.fire_many`: the round's cases and their training facts read
+at once, each decided by the machine on its own (the training events' guards read
+per-case facts, so they have no bulk form), all written in one transaction; a round that
+meets a change made meanwhile is fired row by row instead. The attempt id is written
 in the event's own statement into a table where it is unique: a row is applied exactly
 once, however often (or however concurrently) its file is imported. A refused event
 writes nothing, so the row is tried again next time; a failed exam is an attempt the
@@ -14,8 +17,6 @@ machine keeps, so it counts as imported.
 
 from __future__ import annotations
 
-import asyncio
-import json
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -26,9 +27,10 @@ from workflow.assisters.binding import ASSISTER_CASE
 from workflow.core.errors import AttemptRecorded, Conflict, MachineError, StaleVersion
 from workflow.core.principal import Principal
 from workflow.db import is_sqlite, transaction
-from workflow.db.raw import raw
+from workflow.db.raw import in_list, list_arg, raw
 from workflow.engine.command import FireEvent
 from workflow.engine.fire import fire
+from workflow.engine.many import BatchConflict, fire_many, fits
 from workflow.tables import TrainingImportRun
 from workflow.training.import_rows import (
     ImportRow,
@@ -39,9 +41,7 @@ from workflow.training.import_rows import (
     results_csv,
 )
 
-BATCH = 1000
-# Assisters whose rows are applied at once on PostgreSQL (SQLite has one writer anyway).
-CONCURRENCY = 8
+BATCH = 2000
 RETRIES = 3  # a row whose assister changed under it (another import) is decided again
 
 CLAIM = """
@@ -54,11 +54,13 @@ CLAIM_PG = CLAIM + (
     "SELECT {}::varchar, {}::integer, {}::varchar, {}::varchar, {}::timestamptz "
     "WHERE EXISTS (SELECT 1 FROM moved)"
 )
+# Three look-ups, each by its own index (an OR of the three would read every assister).
 FIND = """
-SELECT id, npn, lower(email) AS email, reference_number FROM assisters
-WHERE npn IN ({keys}) OR reference_number IN ({keys}) OR lower(email) IN ({keys})
+SELECT id, npn, lower(email) AS email, reference_number FROM assisters WHERE {npn}
+UNION SELECT id, npn, lower(email), reference_number FROM assisters WHERE {reference}
+UNION SELECT id, npn, lower(email), reference_number FROM assisters WHERE {email}
 """
-CLAIMED = "SELECT attempt_id FROM training_import_attempts WHERE attempt_id IN ({keys})"
+CLAIMED = "SELECT attempt_id FROM training_import_attempts WHERE {attempt}"
 
 
 def importer(actor: Principal | None = None) -> Principal:
@@ -155,7 +157,7 @@ async def _batch(batch, file_name, who, now, seen: set[str], dry_run: bool) -> l
     parsed = [parse(line, record) for line, record in batch]
     done = [p for p in parsed if isinstance(p, RowResult)]
     rows = [p for p in parsed if isinstance(p, ImportRow)]
-    found = await _assisters({r.assister for r in rows})
+    found = await find_assisters({r.assister for r in rows})
     claimed = await _claimed({r.attempt_id for r in rows})
     by_assister: dict[int, list[ImportRow]] = {}
     for row in rows:
@@ -168,11 +170,11 @@ async def _batch(batch, file_name, who, now, seen: set[str], dry_run: bool) -> l
             by_assister.setdefault(next(iter(ids)), []).append(row)
         seen.add(row.attempt_id)
     apply = _Apply(file_name, who, now)
-    if dry_run or is_sqlite():
+    if dry_run:
         for aid, mine in by_assister.items():
             done += await apply.rows(aid, mine)
     else:
-        done += await apply.side_by_side(by_assister)
+        done += await apply.in_rounds(by_assister)
     return done
 
 
@@ -188,19 +190,14 @@ def _result(row: ImportRow, result: str, detail: str, **more: Any) -> RowResult:
                      **more)  # fmt: skip
 
 
-def _texts(placeholder: str = "{}") -> str:
-    """A subquery yielding the strings of a JSON list passed as one parameter."""
-    if is_sqlite():
-        return f"SELECT value FROM json_each({placeholder})"
-    return f"SELECT json_array_elements_text({placeholder}::json)"
-
-
-async def _assisters(keys: set[str]) -> dict[str, set[int]]:
+async def find_assisters(keys: set[str]) -> dict[str, set[int]]:
     """NPN, Reference Number or e-mail (any case) -> the ids of the assisters it names."""
     if not keys:
         return {}
-    wanted = json.dumps(sorted({k.lower() for k in keys}))
-    rows = await raw(FIND.format(keys=_texts()), wanted, wanted, wanted)
+    wanted = list_arg(sorted({k.lower() for k in keys}))
+    sql = FIND.format(npn=in_list("npn", "text"), reference=in_list("reference_number", "text"),
+                      email=in_list("lower(email)", "text"))  # fmt: skip
+    rows = await raw(sql, wanted, wanted, wanted)
     found: dict[str, set[int]] = {}
     for r in rows:
         for key in (r["npn"], r["reference_number"], r["email"]):
@@ -212,7 +209,8 @@ async def _assisters(keys: set[str]) -> dict[str, set[int]]:
 async def _claimed(attempt_ids: set[str]) -> set[str]:
     if not attempt_ids:
         return set()
-    rows = await raw(CLAIMED.format(keys=_texts()), json.dumps(sorted(attempt_ids)))
+    sql = CLAIMED.format(attempt=in_list("attempt_id", "text"))
+    rows = await raw(sql, list_arg(sorted(attempt_ids)))
     return {r["attempt_id"] for r in rows}
 
 
@@ -222,26 +220,51 @@ class _Apply:
     who: Principal
     now: datetime | None
 
-    async def side_by_side(self, by_assister: dict[int, list[ImportRow]]) -> list[RowResult]:
-        gate = asyncio.Semaphore(CONCURRENCY)
+    async def in_rounds(self, by_assister: dict[int, list[ImportRow]]) -> list[RowResult]:
+        """Round k holds each assister's k-th row (so their rows keep the file's order);
+        a round is fired at once (``fire_many``), or row by row if a case changed under
+        it (another import, an admin) or its events cannot go that way."""
+        done: list[RowResult] = []
+        longest = max((len(rows) for rows in by_assister.values()), default=0)
+        for k in range(longest):
+            round_ = [(aid, rows[k]) for aid, rows in by_assister.items() if len(rows) > k]
+            done += await self.round(round_)
+        return done
 
-        async def one(aid: int, rows: list[ImportRow]) -> list[RowResult]:
-            async with gate:
-                return await self.rows(aid, rows)
+    async def round(self, round_: list[tuple[int, ImportRow]]) -> list[RowResult]:
+        if not all(fits(ASSISTER_CASE, row.event) for _, row in round_):
+            return [await self.row(aid, row) for aid, row in round_]
+        try:
+            results = await fire_many([self.command(aid, row) for aid, row in round_])
+        except BatchConflict:
+            return [await self.row(aid, row) for aid, row in round_]
+        return [self.result(aid, row, r) for (aid, row), r in zip(round_, results, strict=True)]
 
-        done = await asyncio.gather(*(one(a, rows) for a, rows in by_assister.items()))
-        return [r for results in done for r in results]
+    def command(self, assister_id: int, row: ImportRow) -> FireEvent:
+        """The event for a row, with its attempt id claimed in the event's own write."""
+        now = self.now or datetime.now(UTC)
+        values = (row.attempt_id, assister_id, row.event, self.file_name[:200], now)
+        claim = (CLAIM_SQLITE if is_sqlite() else CLAIM_PG, values)
+        return FireEvent(ASSISTER_CASE, assister_id, row.event, self.who,
+                         reason=f"imported from {self.file_name}", data=row.data, now=now,
+                         writes=(claim,))  # fmt: skip
+
+    @staticmethod
+    def result(assister_id: int, row: ImportRow, outcome) -> RowResult:
+        if isinstance(outcome, AttemptRecorded):  # e.g. a failed exam: kept, still refused
+            return _result(row, Result.refused, outcome.detail, assister_id=assister_id,
+                           state=outcome.outcome.state)  # fmt: skip
+        if isinstance(outcome, MachineError):
+            return _result(row, Result.refused, outcome.detail, assister_id=assister_id)
+        return _result(row, Result.applied, f"{row.event}: {outcome.from_state} → "
+                       f"{outcome.state}", assister_id=assister_id,
+                       state=outcome.state)  # fmt: skip
 
     async def rows(self, assister_id: int, rows: list[ImportRow]) -> list[RowResult]:
         return [await self.row(assister_id, row) for row in rows]
 
     async def row(self, assister_id: int, row: ImportRow) -> RowResult:
-        now = self.now or datetime.now(UTC)
-        values = (row.attempt_id, assister_id, row.event, self.file_name[:200], now)
-        claim = (CLAIM_SQLITE if is_sqlite() else CLAIM_PG, values)
-        cmd = FireEvent(ASSISTER_CASE, assister_id, row.event, self.who,
-                        reason=f"imported from {self.file_name}",
-                        data=row.data, now=now, writes=(claim,))  # fmt: skip
+        cmd = self.command(assister_id, row)
         for _ in range(RETRIES):
             try:
                 outcome = await fire(cmd)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time
 from typing import Any
 
 from workflow.core.settings import get_settings
 from workflow.core.training_year import Calendar, CourseKind, exam_course, label
-from workflow.db.raw import read
+from workflow.db.raw import in_list, list_arg, raw, read
 from workflow.tables import ExemptionRequest, ExemptionState, RecordKind, TrainingRecord
+from workflow.training.optional import optional_courses
 
 EXEMPT = """
 SELECT 1 AS yes FROM exemption_requests
@@ -105,17 +106,62 @@ def refresher_eligible(
     return allowed and not lapsed and done
 
 
+def _lapses_since(now: datetime) -> datetime:
+    """Lapses count from the start of the training year two years back."""
+    settings = get_settings()
+    ty = settings.calendar.training_year(settings.today(now))
+    return datetime.combine(settings.calendar.year_starts(ty - 2), time.min, tzinfo=UTC)
+
+
 async def training_facts(row: Mapping[str, Any], now: datetime) -> dict[str, Any]:
     """Facts the assister machine's course, year and exam guards read."""
+    since = _lapses_since(now)
+    rows = await read(TRAINING_FACTS, row["organization"], row["id"], since, row["id"])
+    exempt = bool(rows and rows[0]["exempt"])
+    lapsed = bool(rows and rows[0]["lapses"])
+    records = [r for r in rows if r["training_year"] is not None]
+    return facts_from(row, records, exempt, lapsed, now)
+
+
+MANY_RECORDS = """
+SELECT assister, training_year, kind, course, passed FROM training_records
+WHERE {ids} ORDER BY id
+"""
+MANY_LAPSES = """
+SELECT DISTINCT entity_id FROM history WHERE machine = 'assister' AND event = 'lapse'
+AND at >= {{}} AND {ids}
+"""
+
+
+async def training_facts_many(
+    rows: Sequence[Mapping[str, Any]], now: datetime
+) -> dict[int, dict[str, Any]]:
+    """``training_facts`` for many assisters, in three queries."""
+    if not rows:
+        return {}
+    ids = list_arg(r["id"] for r in rows)
+    records: dict[int, list[dict[str, Any]]] = {r["id"]: [] for r in rows}
+    for record in await raw(MANY_RECORDS.format(ids=in_list("assister")), ids):
+        records[record["assister"]].append(record)
+    lapses = await raw(MANY_LAPSES.format(ids=in_list("entity_id")), _lapses_since(now), ids)
+    lapsed = {r["entity_id"] for r in lapses}
+    exempt = await exempt_organizations({r["organization"] for r in rows})
+    return {
+        r["id"]: facts_from(
+            r, records[r["id"]], r["organization"] in exempt, r["id"] in lapsed, now
+        )  # fmt: skip
+        for r in rows
+    }
+
+
+def facts_from(row: Mapping[str, Any], records: list[Mapping[str, Any]], exempt: bool,
+               lapsed_since: bool, now: datetime) -> dict[str, Any]:  # fmt: skip
+    """The facts, from the assister's records, exemption and lapses."""
     settings = get_settings()
     calendar = settings.calendar
     today = settings.today(now)
     ty = calendar.training_year(today)
-    since = datetime.combine(calendar.year_starts(ty - 2), time.min, tzinfo=UTC)
-    rows = await read(TRAINING_FACTS, row["organization"], row["id"], since, row["id"])
-    exempt = bool(rows and rows[0]["exempt"])
-    lapsed = row["state"] == "lapsed" or bool(rows and rows[0]["lapses"])
-    records = [r for r in rows if r["training_year"] is not None]
+    lapsed = row["state"] == "lapsed" or lapsed_since
     courses: dict[int, list[str]] = {}
     for r in records:
         if r["kind"] == RecordKind.training:
@@ -235,4 +281,5 @@ async def requirements(row: Mapping[str, Any], today: date, calendar: Calendar) 
         "days_left": (deadline - today).days,
         "courses_completed": sorted(status["courses"]),
         "exam_passed": status["exam_passed"],
+        "optional_courses": await optional_courses(row["id"], year),
     }

@@ -4,8 +4,8 @@
 - 400 on every operation: the query string (and any body) is screened for SSNs and NULs,
   and parameters and bodies are validated;
 - 401 and 403 where the route is not public (no valid token; a role it does not allow);
-- 404 where the path names something (it may not exist, or not be yours to see), and on
-  writes (a body names cases and organisations too);
+- 404 where the path or a query parameter (``organization_id``) names something (it may
+  not exist, or not be yours to see), and on writes (a body names cases too);
 - 409 and 422 on writes: every state change goes through the engine, which answers 409
   when the case's state does not allow it (or it changed since it was read) and 422 when
   a guard refuses.
@@ -57,6 +57,8 @@ DESCRIPTIONS = {
     "it; `state` and `allowed_events` say where it is and what it allows.",
     422: "Refused by a rule: `detail` says which and why; `recorded` is true when the "
     "machine keeps the attempt in the case's history.",
+    503: "Something this needs is not available here (`detail` says what, e.g. Graphviz "
+    "for an SVG diagram, and what to do meanwhile).",
 }
 WRITES = {"post", "put", "patch", "delete"}
 # litestar's own generic 400 (its body differs from ours): replaced.
@@ -77,22 +79,30 @@ def with_error_answers(document: dict[str, Any], app: Litestar) -> dict[str, Any
             if ANONYMOUS in (declared_roles(handler) or ()):
                 operation["security"] = []  # public: no token needed
             responses = operation.setdefault("responses", {})
-            for code in sorted(error_answers(handler, method, path)):
+            for code in sorted(error_answers(handler, method, path, operation)):
                 existing = responses.get(str(code))
                 if existing is None or existing.get("description") == _LITESTAR_400:
                     responses[str(code)] = _response(code)
     return document
 
 
-def error_answers(handler: HTTPRouteHandler, method: str, path: str) -> set[int]:
+def error_answers(
+    handler: HTTPRouteHandler, method: str, path: str, operation: dict[str, Any]
+) -> set[int]:
     codes = {400}
     if ANONYMOUS not in (declared_roles(handler) or ()):
         codes |= {401, 403}
-    if "{" in path or method in WRITES:
+    if "{" in path or method in WRITES or _names_an_id(operation):
         codes.add(404)
     if method in WRITES:
         codes |= {409, 422}
     return codes | set(handler.opt.get(ERRORS_KEY, ()))
+
+
+def _names_an_id(operation: dict[str, Any]) -> bool:
+    """A query parameter such as ``organization_id``: what it names may not exist."""
+    parameters = operation.get("parameters", [])
+    return any(p.get("in") == "query" and p.get("name", "").endswith("_id") for p in parameters)
 
 
 def _response(code: int) -> dict[str, Any]:

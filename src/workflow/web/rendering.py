@@ -1,5 +1,6 @@
-"""What the consumer pages share: rendering with the session's CSRF token, fixed flash
-messages, cookies, and turning refusals into pages instead of JSON."""
+"""What the consumer pages share: rendering in the page's language (``core/i18n.py``)
+with the session's CSRF token, fixed flash messages, cookies, and turning refusals into
+pages instead of JSON."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from litestar.datastructures import Cookie
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.response import Redirect, Template
 
+from workflow.core import i18n
 from workflow.core.errors import MachineError
+from workflow.core.i18n import N_
 from workflow.core.settings import get_settings
 from workflow.web.errors import STATUS
 from workflow.web.sessions import current_session
@@ -20,16 +23,25 @@ HOME_URL = "/consumer/assister"
 
 # Only these texts can appear as a flash message: nothing from the query string is echoed.
 MESSAGES = {
-    "confirmed": "Your new assister is confirmed. They can now help you with your application.",
-    "removed": "Your assister was removed. You can add another one at any time.",
-    "cancelled": "The request was cancelled; nothing changed.",
-    "signed_out": "You are signed out.",
+    "confirmed": N_("Your new assister is confirmed. They can now help you with your application."),
+    "removed": N_("Your assister was removed. You can add another one at any time."),
+    "cancelled": N_("The request was cancelled; nothing changed."),
+    "signed_out": N_("You are signed out."),
 }
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> Template:
     session = current_session(request)
+    lang = i18n.choose(
+        session.language if session else None,
+        request.cookies.get(i18n.COOKIE),
+        request.headers.get("accept-language"),
+    )
+    query = request.url.query
     base = {
+        "lang": lang,
+        "languages": i18n.others(lang),
+        "here": request.url.path + (f"?{query}" if query else ""),
         "signed_in": session is not None,
         "csrf_token": session.csrf_token if session else "",
         "message": MESSAGES.get(request.query_params.get("done", ""), ""),
@@ -76,7 +88,7 @@ def service_error_page(request: Request, exc: MachineError) -> Template:
 
 
 def _back() -> dict[str, str]:
-    return {"next_url": HOME_URL, "next_label": "Back to Manage my assister"}
+    return {"next_url": HOME_URL, "next_label": N_("Back to Manage my assister")}
 
 
 PAGE_EXCEPTION_HANDLERS = {

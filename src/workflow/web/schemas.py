@@ -59,6 +59,14 @@ class NewAssisterBody(Struct, forbid_unknown_fields=True):
     directory_display: DirectoryDisplay = DirectoryDisplay.all
 
 
+class OptionalCourseOut(Struct):
+    course: str
+    label: str
+    completed_on: date
+    score: int | None
+    passed: bool | None  # the portal assessment's result; None without one
+
+
 class TrainingStatus(Struct):
     """This training year's certification: what is done, what is left, by when."""
 
@@ -74,6 +82,8 @@ class TrainingStatus(Struct):
     late_hire: bool = False
     # A late hire's window carried over from last training year: this year's counts too.
     also_met_by: str | None = None
+    # Optional courses taken that year: shown, never counted for certification.
+    optional_courses: list[OptionalCourseOut] = []
 
 
 class BlockedEvent(Struct):

@@ -1,0 +1,1 @@
+"""Help On Demand: a consumer asks for help and brokers are offered the referral in turn."""
