@@ -118,9 +118,10 @@ ASSOCIATION = MachineSpec(
         ),
         "disassociate": EventSpec(
             frozenset({Role.consumer, Role.support, Role.admin, Role.system}),
-            "ends the association (the consumer at any time; support on request, with an "
-            "internal reason and, optionally, a message_to_consumer: the consumer sees only "
-            "that message, or a neutral sentence)",
+            "ends the association (the consumer at any time; support on request, with a "
+            "reason kept for the history, never shown to the consumer, and optionally a "
+            "message to the consumer: all they are told; without one they read a neutral "
+            "sentence)",
             DisassociateData,
             reason_required=frozenset({Role.support, Role.admin}),
             denied={Role.assister: ASK_SUPPORT},
