@@ -78,3 +78,18 @@ async def test_the_page_in_spanish(web, client, admin):
                        data={"csrf_token": csrf(page.text)})  # fmt: skip
     page = await web.get(r.headers["location"])
     assert "Su lugar está confirmado." in page.text and "Tiene un lugar." in page.text
+
+
+async def test_the_tracker_shows_optional_courses_in_both_languages(web, client, admin):
+    me = await portal_assister(web, client, admin, "dana.park")
+    for data in ({"course": "enrichment"}, {"course": "portal", "score": 72}):
+        r = await client.post(f"/assisters/{me['id']}/events/record_optional_course",
+                              json={"data": data}, headers=admin)  # fmt: skip
+        assert r.status_code == 200, r.text
+    home = await web.get("/assister/")
+    assert "Optional courses" in home.text and "Enrichment" in home.text
+    assert "Assister portal access" in home.text and "assessment passed (72%)" in home.text
+    switched = await web.get("/portal/language/es", params={"next": "/assister/"})
+    home = await web.get(switched.headers["location"])
+    assert "Cursos opcionales" in home.text and "Acceso al portal de asistentes" in home.text
+    assert "evaluación aprobada (72%)" in home.text

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from workflow.core.i18n import N_
 from workflow.core.settings import get_settings
 from workflow.core.training_year import OptionalCourse
 from workflow.tables import OptionalCourseRecord
@@ -15,11 +16,12 @@ INSERT INTO optional_course_records
     (assister, training_year, course, language, completed_on, score, passed, recorded_at)
 VALUES ({}, {}, {}, {}, {}, {}, {}, {})
 """
+# Marked for the portal's catalogue: the tracker shows them in the person's language.
 LABELS = {
-    OptionalCourse.enrichment: "Enrichment",
-    OptionalCourse.supplemental: "Supplemental",
-    OptionalCourse.help_on_demand: "Help On Demand",
-    OptionalCourse.portal: "Assister portal access",
+    OptionalCourse.enrichment: N_("Enrichment"),
+    OptionalCourse.supplemental: N_("Supplemental"),
+    OptionalCourse.help_on_demand: N_("Help On Demand"),
+    OptionalCourse.portal: N_("Assister portal access"),
 }
 
 
