@@ -1,16 +1,20 @@
 """Reminders before Open Enrollment: each broker not ready hears 30 days before and 7
 days before November 1, once each (a message key per year and stage), in their language,
-with the steps still missing."""
+with the steps still missing. Written set-based, a batch of brokers per statement."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from workflow.messaging.mailbox import write_message
-from workflow.readiness.report import LABELS, readiness
+from workflow.db import transaction
+from workflow.db.raw import in_list, list_arg, raw
+from workflow.messaging.mailbox import write_messages_bulk
+from workflow.readiness.report import LABELS, Readiness, readiness
 from workflow.sweep.report import RuleResult
 
 STAGES = (30, 7)  # days before November 1
+BATCH = 5000
+SENT = "SELECT assister FROM messages WHERE dedupe_key = {{}} AND {ids}"
 
 
 def stage(days_left: int) -> int | None:
@@ -27,12 +31,20 @@ async def send_readiness_reminders(as_of: date, now: datetime, dry_run: bool) ->
     if days is None:
         return [result]
     key = f"oe-readiness:{found.open_enrollment.year}:{days}"
-    sent = []
-    for broker in found.brokers:
-        context = {"open_enrollment": found.open_enrollment, "days_left": found.days_left,
-                   "training_year": f"TY{found.training_year}", "missing": broker["missing"],
-                   "labels": LABELS}  # fmt: skip
-        if dry_run or await write_message(broker, "oe_readiness_reminder", context, now, key):
-            sent.append({"id": broker["id"]})
-    result.add(sent)
+    for start in range(0, len(found.brokers), BATCH):
+        batch = found.brokers[start : start + BATCH]
+        ids = list_arg(b["id"] for b in batch)
+        sent = {r["assister"] for r in await raw(SENT.format(ids=in_list("assister")), key, ids)}
+        due = [b for b in batch if b["id"] not in sent]
+        result.add([{"id": b["id"]} for b in due])
+        if due and not dry_run:
+            async with transaction():
+                await write_messages_bulk(due, "oe_readiness_reminder",
+                                          lambda b, f=found: _context(f, b), now, key)  # fmt: skip
     return [result]
+
+
+def _context(found: Readiness, broker) -> dict:
+    return {"open_enrollment": found.open_enrollment, "days_left": found.days_left,
+            "training_year": f"TY{found.training_year}", "missing": broker["missing"],
+            "labels": LABELS}  # fmt: skip
