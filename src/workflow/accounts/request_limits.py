@@ -43,13 +43,15 @@ async def take(channel: str, limit: int, now: datetime | None = None) -> int:
     return 0
 
 
-async def take_or_refuse(channel: str, limit: int, what: str, now: datetime | None = None) -> None:
+async def take_or_refuse(
+    channel: str, limit: int, what: str, then: str = "", now: datetime | None = None
+) -> None:
     """:func:`take`, raising 429 (with ``Retry-After``) over the limit; ``what`` names
-    the requests in the answer ("Help On Demand requests")."""
+    the requests ("Help On Demand requests"), ``then`` adds what else to do."""
     wait = await take(channel, limit, now)
     if wait:
         raise TooManyRequests(
-            f"too many {what} from your address: at most {limit} every 5 minutes. "
-            f"Try again in {wait} seconds, or call the help line if it is urgent.",
+            f"too many {what} from your address (at most {limit} every 5 minutes): "
+            f"try again in {wait} seconds{then}",
             wait,
         )
