@@ -278,3 +278,6 @@ async def test_requests_are_limited_per_address_with_a_clear_429(client, admin):
     assert await Referral.count() == limit
     with at(T0 + timedelta(minutes=5, seconds=1)):
         assert (await ask(client, zip="97201", language="en"))["state"] == "unmatched"
+    document = (await client.get("/schema/openapi.json")).json()
+    documented = document["paths"]["/referrals"]["post"]["responses"]
+    assert "retry_after" in documented["429"]["description"]

@@ -22,6 +22,7 @@ from workflow.referrals.service import (
     list_referrals,
 )
 from workflow.web.auth import ANONYMOUS, allow
+from workflow.web.openapi_errors import ERRORS_KEY
 from workflow.web.params import DEFAULT_LIMIT, Actor, Limit, Offset
 
 StateFilter = Annotated[
@@ -47,7 +48,7 @@ class ReferralController(Controller):
     path = "/referrals"
     tags = ["referrals"]
 
-    @post("/", opt=allow(ANONYMOUS))
+    @post("/", opt={**allow(ANONYMOUS), ERRORS_KEY: (429,)})
     async def ask(self, request: Request, data: JSONBody[HelpRequestBody]) -> Response[dict]:
         """Ask for help (Help On Demand): name, ZIP code, language, a phone number or an
         e-mail address, and consent to share them with a broker. 201 with the referral,
