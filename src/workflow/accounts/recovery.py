@@ -26,15 +26,17 @@ from workflow.core.settings import get_settings
 from workflow.engine import audit
 
 # Portal logins whose address (the assister's record, else the login's own) is this one.
-# Two halves rather than lower(coalesce(...)), so each can use its lower(email) index.
+# Two halves rather than lower(coalesce(...)), so each can use its lower(email) index;
+# "role || ''" keeps SQLite's planner off the role index (every portal login has one of
+# these two roles; the address finds one or two rows).
 BY_EMAIL = """
 SELECT u.id FROM assisters s JOIN accounts a ON a.assister = s.id
 JOIN piccolo_user u ON u.id = a."user"
-WHERE lower(s.email) = {} AND u.active AND a.role IN ({}, {})
+WHERE lower(s.email) = {} AND u.active AND (a.role || '') IN ({}, {})
 UNION
 SELECT u.id FROM piccolo_user u JOIN accounts a ON a."user" = u.id
 LEFT JOIN assisters s ON s.id = a.assister
-WHERE lower(u.email) = {} AND s.email IS NULL AND u.active AND a.role IN ({}, {})
+WHERE lower(u.email) = {} AND s.email IS NULL AND u.active AND (a.role || '') IN ({}, {})
 """
 LINK_USED = N_("This link has expired or was used already. Ask for a new one below.")
 
