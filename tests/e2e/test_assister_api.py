@@ -1,8 +1,10 @@
 """The assister lifecycle through the real HTTP app, on SQLite and PostgreSQL."""
 
 import re
+from datetime import UTC, datetime
 
 import pytest
+import time_machine
 
 from tests.helpers import (
     fire,
@@ -160,6 +162,22 @@ async def test_activation_refuses_wrong_number_or_email(client, admin):
     # one-time: the number is consumed
     row = await Assister.select().where(Assister.id == a["id"]).first()
     assert row["registration_number_hash"] is None
+
+
+async def test_registration_complete_message_names_the_training_year(client, admin):
+    """Registered in November 2026: the Registration Completion List and the certificate
+    say TY2027, and so does the message (not the calendar year 2026)."""
+    with time_machine.travel(datetime(2026, 11, 10, 15, tzinfo=UTC), tick=False):
+        a = await walk_to(client, admin, await new_assister(client, admin), "registered")
+        number = await latest_registration_number(client, admin, a["id"])
+        data = {"registration_number": number, "email": a["email"]}
+        await fire_ok(client, admin, a["id"], "activate", data=data)
+    messages = (await client.get(f"/assisters/{a['id']}/messages", headers=admin)).json()
+    done = [m for m in messages["items"] if "registration is complete" in m["subject"]]
+    assert len(done) == 1, [m["subject"] for m in messages["items"]]
+    body = done[0]["body"]
+    assert "complete for training year TY2027." in body and "Training year: TY2027" in body
+    assert "2026" not in body
 
 
 async def test_event_not_allowed_is_409_with_allowed_events(client, admin):

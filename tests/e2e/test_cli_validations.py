@@ -120,7 +120,8 @@ async def test_demo_has_brokers_in_every_validation_outcome(client, db):
             (History.machine == "npn_validation") & (History.entity_id == case["id"])
         )
         assert rows == case["version"]
-    assert (await client.get("/registration-list")).json()["total"] == 2
+    # Kofi Asante, Lucia Romero and María José Núñez (the Spanish-speaking broker)
+    assert (await client.get("/registration-list")).json()["total"] == 3
     queue = (await client.get("/support/validations", headers=await _support())).json()
     assert queue["total"] == 7 and queue["items"][0]["sla"] == "breached"
     reminders = await Message.count().where(Message.template == "choose_agent_broker_role")

@@ -3,9 +3,12 @@ clear sentence for a ZIP code that does not exist, a signed-in consumer asking a
 assister found there, and Help On Demand from the page."""
 
 import re
+from dataclasses import replace
 
 from tests.e2e.test_find_help import directory
 from workflow.accounts.service import NewUser, create_user
+from workflow.core.settings import get_settings
+from workflow.directory import pages
 from workflow.tables import Association, Referral
 
 PASSWORD = "correct horse battery staple"
@@ -61,3 +64,18 @@ async def test_help_on_demand_from_the_page(web, admin):
                                                 "lang": "es"})  # fmt: skip
     assert r.status_code == 200 and "nuestro personal tiene su pedido" in r.text  # no brokers
     assert (await Referral.select().first())["state"] == "unmatched"
+
+
+async def test_help_on_demand_from_the_page_is_limited_per_address(web, admin, monkeypatch):
+    """Over the limit the page says, in the reader's language, that the requests are kept
+    and how long to wait; 429 with Retry-After, and nothing is created."""
+    settings = replace(get_settings(), referral_rate_limit=1)
+    monkeypatch.setattr(pages, "get_settings", lambda: settings)
+    form = {"name": "Ana", "zip": "55401", "language": "es", "phone": "555-0100",
+            "consent": "on", "lang": "es"}  # fmt: skip
+    assert (await web.post("/find-help/ask", data=form)).status_code == 200
+    r = await web.post("/find-help/ask", data=form)
+    assert r.status_code == 429 and 0 < int(r.headers["retry-after"]) <= 301
+    assert "Ha pedido ayuda varias veces" in r.text and "espere 5 min." in r.text
+    assert 'value="555-0100"' in r.text  # the form keeps what they typed
+    assert await Referral.count() == 1

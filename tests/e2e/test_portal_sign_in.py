@@ -11,9 +11,11 @@ import pytest
 import time_machine
 from piccolo.apps.user.tables import BaseUser
 
+from tests.helpers import new_org
 from tests.portal_helpers import (
     PASSWORD,
     activate,
+    agency_admin,
     csrf,
     enrol_totp,
     post_form,
@@ -267,6 +269,59 @@ async def test_recovery_pages_do_not_tell_whether_an_address_exists(web, client,
     assert {"portal_reset", "portal_username"} <= {m["template"] for m in sent}
     mine = (Message.assister == assister["id"]) & (Message.template == "portal_code")
     assert await Message.count().where(mine) == 0
+
+
+async def test_recovery_forms_are_limited_per_address_in_the_database(web, client, admin):
+    """Five requests per address per five minutes (both forms together): the sixth gets
+    the same answer but sends nothing; the count is rows in login_attempts, shared by
+    every server process; five minutes on, mail goes out again."""
+    assister, number = await registered_assister(client, admin)
+    await activate(web, assister, number, "ana.torres")
+    mine = Message.recipient_email == assister["email"]
+    recovery = Message.template.is_in(["portal_reset", "portal_username"])
+    start = datetime.now(UTC)
+    with time_machine.travel(start, tick=False):
+        for i in range(5):
+            url = "/assister/forgot" if i % 2 else "/assister/forgot-username"
+            await post_form(web, url, email=assister["email"])
+        assert await Message.count().where(mine & recovery) == 5
+        for url in ("/assister/forgot", "/assister/forgot-username"):
+            r = await post_form(web, url, email=assister["email"])
+            assert r.status_code == 303 and r.headers["location"].startswith("/assister/login")
+        assert await Message.count().where(mine & recovery) == 5  # nothing more sent
+    counted = LoginAttempt.channel == "recovery"
+    assert await LoginAttempt.count().where(counted) == 5
+    refused = (AuditEntry.action == "recovery") & (AuditEntry.outcome == "rate_limited")
+    assert await AuditEntry.count().where(refused) == 2
+    with time_machine.travel(start + timedelta(minutes=5, seconds=1), tick=False):
+        await post_form(web, "/assister/forgot", email=assister["email"])
+    assert await Message.count().where(mine & recovery) == 6
+
+
+async def test_an_agency_admin_without_an_assister_record_gets_their_username(web, client, admin):
+    """The lookup by address reads the login's own address when no assister record has
+    one (an agency admin made by the CLI), whatever its case."""
+    org = await new_org(client, admin)
+    r = await post_form(web, "/assister/forgot-username", email="Olga.Admin@EXAMPLE.org")
+    assert r.status_code == 303
+    assert await Message.count().where(Message.template == "portal_username") == 0
+    await agency_admin(web, org)
+    web.cookies.clear()
+    await post_form(web, "/assister/forgot-username", email="Olga.Admin@EXAMPLE.org")
+    sent = await Message.select(Message.recipient_email, Message.body).where(
+        Message.template == "portal_username"
+    )
+    assert len(sent) == 1 and "olga.admin" in sent[0]["body"]
+
+
+async def test_the_lookup_by_address_has_its_indexes(db):
+    """Both halves of the recovery lookup can use an index on lower(email)."""
+    if db.is_sqlite:
+        sql = "SELECT name FROM sqlite_master WHERE type = 'index'"
+    else:
+        sql = "SELECT indexname AS name FROM pg_indexes"
+    names = {r["name"] for r in await BaseUser.raw(sql)}
+    assert {"piccolo_user_email_lower", "assisters_email_lower"} <= names
 
 
 async def test_sessions_end_when_idle_and_after_the_absolute_limit(web, client, admin):

@@ -259,3 +259,25 @@ async def test_one_waiting_referral_is_offered_once(client, admin):
     row = await Referral.select().where(Referral.id == rid).first()
     assert row["state"] == "offered" and row["offers_made"] == 1
     assert len(await offers(rid)) == 1
+
+
+async def test_requests_are_limited_per_address_with_a_clear_429(client, admin):
+    """Ten Help On Demand requests per client address per five minutes, counted in the
+    database (login_attempts, shared by every server process); the eleventh is a 429
+    saying when to try again, with Retry-After, and creates nothing."""
+    limit = get_settings().referral_rate_limit
+    with at(T0):
+        for _ in range(limit):
+            await ask(client, zip="97201", language="en")  # far from brokers: unmatched
+        r = await client.post("/referrals", json={"name": "Ana", "zip": "55401",
+                                                  "phone": "555", "consent": True})  # fmt: skip
+    assert r.status_code == 429, r.text
+    body = r.json()
+    assert body["retry_after"] == 301 and r.headers["retry-after"] == "301"
+    assert "try again in 301 seconds" in body["detail"] and "Help On Demand" in body["detail"]
+    assert await Referral.count() == limit
+    with at(T0 + timedelta(minutes=5, seconds=1)):
+        assert (await ask(client, zip="97201", language="en"))["state"] == "unmatched"
+    document = (await client.get("/schema/openapi.json")).json()
+    documented = document["paths"]["/referrals"]["post"]["responses"]
+    assert "retry_after" in documented["429"]["description"]

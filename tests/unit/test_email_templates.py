@@ -88,7 +88,7 @@ CONTEXTS = {
         _lapse(date(2027, 7, 20), onboarded=date(2027, 5, 15), ty_offset=-1),
         {**MANUAL_LAPSE, "note": None},
     ],
-    "registration_complete": [{"assister": ASSISTER, "year": 2026}],
+    "registration_complete": [{"assister": ASSISTER, "year": "TY2027"}],
     # Help On Demand referrals (issue 18).
     "referral_offered": [
         {"assister": ASSISTER, "referral": REFERRAL, "expires_at": datetime(2026, 11, 10, 15)}

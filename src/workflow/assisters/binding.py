@@ -4,14 +4,17 @@ what ``register``, ``activate`` and ``deactivate`` write besides the state."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from workflow.accounts.management import revocations_for_assister
 from workflow.accounts.tokens import forget_tokens
 from workflow.assisters.machine import ASSISTER
+from workflow.assisters.registration_list import registration_year
 from workflow.core.codes import hash_secret, new_registration_number
 from workflow.core.principal import Principal
 from workflow.core.roles import SEES_EVERYTHING, Role
+from workflow.core.training_year import label
 from workflow.engine.kinds import BulkContext, BulkWrite, CaseKind, EffectContext, On
 from workflow.messaging.mailbox import Wording, message_insert, messages_sql
 from workflow.organizations.roster import approval_missing, needs_approval
@@ -93,10 +96,22 @@ def send_activation(ctx: EffectContext, agreements: list[str]) -> None:
 
 
 async def activate(ctx: EffectContext) -> None:
-    """The Registration Number is used up; the registration confirmation goes out."""
+    """The Registration Number is used up; the registration confirmation goes out. It
+    names the training year the Registration Completion List and the certificate show
+    (the year of the registration), not the calendar year."""
     ctx.set(registration_number_hash=None, activated_at=ctx.now)
-    context = {"year": ctx.now.year}
+    registered_at = _as_datetime(ctx.row.get("registered_at")) or ctx.now
+    context = {"year": label(registration_year(registered_at))}
     ctx.add(message_insert(ctx.row, "registration_complete", context, ctx.now))
+
+
+def _as_datetime(value: Any) -> datetime | None:
+    """A timestamp from the row: raw rows on SQLite hand them back as text."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
 
 
 async def complete_training(ctx: EffectContext) -> None:

@@ -66,6 +66,15 @@ class Unavailable(ServiceError):
     (503)."""
 
 
+class TooManyRequests(ServiceError):
+    """Over a rate limit: ``retry_after`` seconds until the next request is taken (429
+    with ``Retry-After``)."""
+
+    def __init__(self, detail: str, retry_after: int):
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
 class BadInput(ServiceError):
     """Malformed input; ``field`` names what to fix (400)."""
 

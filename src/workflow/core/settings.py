@@ -156,6 +156,11 @@ class Settings:
     # Admin sign-in attempts per client address per 5 minutes, counted in the database
     # (every process and host shares the count; the per-account lockout is separate).
     staff_login_rate_limit: int = 20
+    # Public forms that send mail or create work, per client address per 5 minutes,
+    # counted in the database like the sign-in limit: forgotten password or username
+    # (together), and Help On Demand requests.
+    recovery_rate_limit: int = 5
+    referral_rate_limit: int = 10
     # Help On Demand referrals (issue 18): minutes a broker has to accept an offer, offers
     # before a referral goes to the staff queue, how far a broker may be, and how often
     # `serve` expires offers and offers waiting referrals (0 = off: run `workflow sweep`).
@@ -226,6 +231,8 @@ class Settings:
             staff_mfa_required=_env_bool("STAFF_MFA_REQUIRED", False),
             mfa_encryption_key=_env("MFA_ENCRYPTION_KEY", ""),
             staff_login_rate_limit=_env_int("STAFF_LOGIN_RATE_LIMIT", 20),
+            recovery_rate_limit=_env_int("RECOVERY_RATE_LIMIT", 5),
+            referral_rate_limit=_env_int("REFERRAL_RATE_LIMIT", 10),
             referral_accept_minutes=_env_int("REFERRAL_ACCEPT_MINUTES", 15),
             referral_max_offers=_env_int("REFERRAL_MAX_OFFERS", 5),
             referral_radius_miles=_env_int("REFERRAL_RADIUS_MILES", 100),

@@ -8,6 +8,7 @@ import re
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from workflow.assisters.address import Address
 from workflow.assisters.profiles import ProfileChanges, update_profile
 from workflow.assisters.service import NewAssister, create_assister
 from workflow.core.business_days import latest_start_waiting_at_least
@@ -34,7 +35,24 @@ BROKERS = [
     ("Uma Patel", "18093325", True, "registry_down", 0),
     ("Victor Chan", "17366210", True, "corrected", 10),  # the registry says Victor Chen
     ("Wendy Brooks", "15120947", False, "resolved", 6),
+    ("María José Núñez", "13307715", True, "active", 0),  # speaks Spanish (directory.py)
 ]
+
+# Business addresses (fictitious streets, real ZIP codes in the bundled centroids), so the
+# active ones are found near a ZIP code and can be offered Help On Demand referrals.
+ADDRESSES = {
+    "Kofi Asante": Address("700 Nicollet Mall Ste 300", "Minneapolis", "MN", "55403"),
+    "Lucia Romero": Address("2929 Chicago Ave", "Minneapolis", "MN", "55407"),
+    "Marcus Reid": Address("1600 University Ave W", "St Paul", "MN", "55104"),
+    "Nadia Petrova": Address("310 S 1st St", "Mankato", "MN", "56001"),
+    "Omar Haddad": Address("18 7th Ave N", "St Cloud", "MN", "56303"),
+    "Sofia Martins": Address("1201 W Lake St", "Minneapolis", "MN", "55408"),
+    "Tom Becker": Address("220 S Broadway", "Rochester", "MN", "55904"),
+    "Uma Patel": Address("5 W Superior St", "Duluth", "MN", "55802"),
+    "Victor Chan": Address("1400 E 7th St", "St Paul", "MN", "55106"),
+    "Wendy Brooks": Address("3030 Nicollet Ave", "Minneapolis", "MN", "55408"),
+    "María José Núñez": Address("965 Payne Ave", "St Paul", "MN", "55130"),
+}
 
 
 def _business_days_ago(now: datetime, count: int) -> datetime:
@@ -65,6 +83,7 @@ async def load_demo_brokers(actor: Principal, organization_id: int, walk) -> int
                 npn=npn,
                 organization_id=organization_id,
                 ssn_provided=ssn,
+                address=ADDRESSES.get(name),
             ),
             actor,
         )

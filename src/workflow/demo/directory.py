@@ -8,7 +8,7 @@ from workflow.core.principal import Principal
 from workflow.db.raw import raw
 from workflow.directory.listing import set_listing
 
-SPEAK_SPANISH = frozenset({"Ana Torres", "Hugo Alvarez", "Ben Okafor"})
+SPEAK_SPANISH = frozenset({"Ana Torres", "Hugo Alvarez", "Ben Okafor", "María José Núñez"})
 LISTED = """
 SELECT id, name, kind FROM assisters
 WHERE state = 'active' AND address_zip IS NOT NULL ORDER BY id

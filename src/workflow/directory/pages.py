@@ -13,12 +13,14 @@ from litestar.params import Body, FromPath, QueryParameter
 from litestar.response import Redirect, Template
 from msgspec import Struct
 
+from workflow.accounts import request_limits
 from workflow.assisters.machine import AssisterKind
 from workflow.associations.service import request_listed_assister
 from workflow.core import i18n
 from workflow.core.errors import MachineError
 from workflow.core.i18n import N_
 from workflow.core.principal import Principal
+from workflow.core.settings import get_settings
 from workflow.directory.search import DEFAULT_RADIUS_MILES, Search, find_help
 from workflow.referrals.service import HelpRequest, ask_for_help
 from workflow.web.auth import ANONYMOUS, allow
@@ -59,6 +61,10 @@ DONE = {
     "hod_unmatched": N_("Thank you. No broker is free right now; our staff have your "
                         "request and will contact you."),
 }  # fmt: skip
+# Help On Demand asked too often from one address (referral_rate_limit per 5 minutes).
+TOO_MANY_ASKS = N_("You have asked for help several times in a few minutes. Your requests "
+                   "are kept and someone will contact you. To ask again, wait "
+                   "%(minutes)s min.")  # fmt: skip
 
 
 def language_of(request: Request, asked: str | None) -> str:
@@ -133,6 +139,14 @@ class FindHelpPages(Controller):
                           data.email or None, data.consent == "on")  # fmt: skip
         kept = {"name": data.name, "zip": data.zip, "language": data.language,
                 "phone": data.phone, "email": data.email}  # fmt: skip
+        wait = await request_limits.take(
+            request_limits.REFERRAL, get_settings().referral_rate_limit
+        )
+        if wait:
+            error = i18n.gettext(shown, TOO_MANY_ASKS, minutes=math.ceil(wait / 60))
+            page = _page(request, shown, 429, ask=kept, error=error)
+            page.headers["Retry-After"] = str(wait)
+            return page
         try:
             referral = await ask_for_help(ask, request.scope.get("user"))
         except MachineError as exc:

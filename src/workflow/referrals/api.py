@@ -10,7 +10,9 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 from msgspec import Meta, Struct
 
+from workflow.accounts import request_limits
 from workflow.core.errors import NotFound
+from workflow.core.settings import get_settings
 from workflow.referrals.machine import ReferralState
 from workflow.referrals.service import (
     HelpRequest,
@@ -20,11 +22,17 @@ from workflow.referrals.service import (
     list_referrals,
 )
 from workflow.web.auth import ANONYMOUS, allow
+from workflow.web.openapi_errors import ERRORS_KEY
 from workflow.web.params import DEFAULT_LIMIT, Actor, Limit, Offset
 
 StateFilter = Annotated[
     ReferralState | None, QueryParameter(name="state", description="unmatched: the queue")
 ]
+
+
+EARLIER_ASKS_KEPT = (
+    "; requests already made are kept, and a broker or our staff will contact you about them"
+)
 
 
 class HelpRequestBody(Struct, forbid_unknown_fields=True):
@@ -40,11 +48,17 @@ class ReferralController(Controller):
     path = "/referrals"
     tags = ["referrals"]
 
-    @post("/", opt=allow(ANONYMOUS))
+    @post("/", opt={**allow(ANONYMOUS), ERRORS_KEY: (429,)})
     async def ask(self, request: Request, data: JSONBody[HelpRequestBody]) -> Response[dict]:
         """Ask for help (Help On Demand): name, ZIP code, language, a phone number or an
         e-mail address, and consent to share them with a broker. 201 with the referral,
-        already offered to the best-matched broker (or ``unmatched``: staff follow up)."""
+        already offered to the best-matched broker (or ``unmatched``: staff follow up).
+        A few per client address per five minutes (``referral_rate_limit``); over it,
+        429 with ``Retry-After``."""
+        await request_limits.take_or_refuse(
+            request_limits.REFERRAL, get_settings().referral_rate_limit,
+            "Help On Demand requests", EARLIER_ASKS_KEPT,
+        )  # fmt: skip
         ask = HelpRequest(data.name, data.zip, data.language, data.phone, data.email,
                           data.consent)  # fmt: skip
         signed_in = request.scope.get("user")  # None when nobody signed in

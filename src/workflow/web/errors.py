@@ -33,6 +33,7 @@ STATUS = [
     (e.Conflict, 409),
     (e.GuardRefused, 422),
     (e.Unavailable, 503),
+    (e.TooManyRequests, 429),
 ]
 
 
@@ -58,6 +59,11 @@ def service_error(_: Request, exc: e.MachineError) -> Response:
         body.update(
             recorded=True, state=out.state, version=out.version, allowed_events=out.allowed_events
         )
+    if isinstance(exc, e.TooManyRequests):
+        body["retry_after"] = exc.retry_after
+        headers = {"Retry-After": str(exc.retry_after)}
+        return Response(content=body, status_code=status, media_type=MediaType.JSON,
+                        headers=headers)  # fmt: skip
     return _json(status, body)
 
 

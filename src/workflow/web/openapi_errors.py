@@ -43,6 +43,7 @@ ERROR_SCHEMA: dict[str, Any] = {
         "version": {"type": "integer", "description": "the case's version now (409)"},
         "recorded": {"type": "boolean", "description": "the refused attempt is in history"},
         "events": {**_strings, "description": "the machine's events (404 unknown event)"},
+        "retry_after": {"type": "integer", "description": "seconds to wait (429)"},
     },
     "additionalProperties": True,
 }
@@ -57,6 +58,8 @@ DESCRIPTIONS = {
     "it; `state` and `allowed_events` say where it is and what it allows.",
     422: "Refused by a rule: `detail` says which and why; `recorded` is true when the "
     "machine keeps the attempt in the case's history.",
+    429: "Too many requests from your address: `retry_after` (and the `Retry-After` "
+    "header) says how many seconds to wait before trying again.",
     503: "Something this needs is not available here (`detail` says what, e.g. Graphviz "
     "for an SVG diagram, and what to do meanwhile).",
 }
