@@ -50,8 +50,10 @@ $(STAMP): pyproject.toml
 run: install system-deps
 	$(BIN)/workflow serve --host $(HOST) --port $(PORT) $(if $(DEMO),--demo)
 
+# Two processes (one per CPU here); a file's tests stay together (module fixtures).
+PYTEST_WORKERS ?= 2
 test: install test-system-deps
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check src admin tests bench
