@@ -13,33 +13,21 @@ directory (mode 0600), which suits a single machine; set the key in production.
 from __future__ import annotations
 
 import json
-import os
 from functools import cache
 from http.cookies import SimpleCookie
-from pathlib import Path
 
 from piccolo_api.encryption.providers import XChaCha20Provider
 from piccolo_api.mfa.authenticator.provider import AuthenticatorProvider
 from piccolo_api.mfa.authenticator.tables import AuthenticatorSecret
 
 from workflow.accounts.login import code_checked
+from workflow.accounts.mfa_secrets import encryption_key
 from workflow.accounts.staff import StaffSession, StaffUser, mfa_satisfied
 from workflow.core.settings import Settings, get_settings
 
-KEY_FILE = Path("mfa.key")
 # What an unenrolled user may reach when MFA is required: sign-in and out, the setup
 # page, and what the admin's shell needs to show who is signed in.
 OPEN_PATHS = ("/public/", "/assets/", "/api/mfa-setup/", "/api/user/", "/api/meta/")
-
-
-def _key(settings: Settings) -> bytes:
-    if settings.mfa_encryption_key:
-        return bytes.fromhex(settings.mfa_encryption_key)
-    if not KEY_FILE.exists():
-        fd = os.open(KEY_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(XChaCha20Provider.get_new_key().hex())
-    return bytes.fromhex(KEY_FILE.read_text().strip())
 
 
 class CountedAuthenticator(AuthenticatorProvider):
@@ -63,7 +51,7 @@ def _provider(key: bytes) -> AuthenticatorProvider:
 
 
 def mfa_providers(settings: Settings) -> list[AuthenticatorProvider]:
-    return [_provider(_key(settings))]
+    return [_provider(encryption_key(settings))]
 
 
 async def is_enrolled(user_id: int) -> bool:

@@ -9,8 +9,9 @@ import pyotp
 import pytest
 import time_machine
 
-from admin.mfa import _key, _provider, is_enrolled
+from admin.mfa import _provider, is_enrolled
 from tests.admin.helpers import csrf_headers, sign_in, signed_in, staff_user
+from workflow.accounts.mfa_secrets import encryption_key
 from workflow.core.settings import get_settings
 from workflow.tables import AuditEntry
 
@@ -60,7 +61,7 @@ def mfa_required(monkeypatch):
 
 
 def _code(secret_row) -> str:
-    provider = _provider(_key(get_settings()))
+    provider = _provider(encryption_key(get_settings()))
     return pyotp.TOTP(provider.encryption_provider.decrypt(secret_row.secret)).now()
 
 
@@ -79,7 +80,8 @@ async def test_mfa_required_staff_must_enrol_then_give_a_code(web, db, mfa_requi
     # Enrolled (as the setup page does), the next sign-in asks for a code.
     user_id = await user_id_for(name)
     secret, _codes = await AuthenticatorSecret.create_new(
-        user_id=user_id, encryption_provider=_provider(_key(get_settings())).encryption_provider
+        user_id=user_id,
+        encryption_provider=_provider(encryption_key(get_settings())).encryption_provider,
     )
     web.cookies.clear()
     r = await sign_in(web, name)
@@ -99,13 +101,15 @@ async def test_support_resets_someones_mfa(web, db, mfa_required):
     lost_phone = await staff_user("support")
     user_id = await user_id_for(lost_phone)
     secret, _ = await AuthenticatorSecret.create_new(
-        user_id=user_id, encryption_provider=_provider(_key(get_settings())).encryption_provider
+        user_id=user_id,
+        encryption_provider=_provider(encryption_key(get_settings())).encryption_provider,
     )
     assert await is_enrolled(user_id)
     support = await staff_user("support")
     support_id = await user_id_for(support)
     await AuthenticatorSecret.create_new(
-        user_id=support_id, encryption_provider=_provider(_key(get_settings())).encryption_provider
+        user_id=support_id,
+        encryption_provider=_provider(encryption_key(get_settings())).encryption_provider,
     )
     support_secret = (
         await AuthenticatorSecret.objects().where(AuthenticatorSecret.user_id == support_id).first()
@@ -175,7 +179,7 @@ async def test_mfa_required_an_unenrolled_session_reads_nothing_outside_the_admi
     # Enrolled, signed in again with a code: the same pages answer.
     secret, _ = await AuthenticatorSecret.create_new(
         user_id=await user_id_for(name),
-        encryption_provider=_provider(_key(get_settings())).encryption_provider,
+        encryption_provider=_provider(encryption_key(get_settings())).encryption_provider,
     )
     web.cookies.clear()
     assert (await sign_in(web, name, mfa_code=_code(secret))).status_code == 200

@@ -11,16 +11,17 @@ import httpx
 import pyotp
 from piccolo_api.mfa.authenticator.tables import AuthenticatorSecret
 
-from admin.mfa import _key, _provider
+from admin.mfa import _provider
 from tests.admin.helpers import csrf_headers, sign_in, signed_in, staff_user
 from workflow.accounts.management import user_id_for
+from workflow.accounts.mfa_secrets import encryption_key
 from workflow.core.settings import get_settings
 from workflow.tables import AuditEntry, LoginAttempt
 
 
 async def _enrol(username: str) -> str:
     """Enrol the user in an authenticator app; returns its TOTP secret."""
-    provider = _provider(_key(get_settings()))
+    provider = _provider(encryption_key(get_settings()))
     secret, _ = await AuthenticatorSecret.create_new(
         user_id=await user_id_for(username), encryption_provider=provider.encryption_provider
     )

@@ -17,16 +17,17 @@ import qrcode.image.svg
 from piccolo_api.encryption.providers import XChaCha20Provider
 from piccolo_api.mfa.authenticator.tables import AuthenticatorSecret
 
-from workflow.core.settings import get_settings
+from workflow.core.settings import Settings, get_settings
 
 KEY_FILE = Path("mfa.key")
 ISSUER = "Assister portal"
 RECOVERY_CODES = 8
 
 
-def _key() -> bytes:
-    # Same rule as the staff's (admin/mfa.py), so one key encrypts every secret.
-    configured = get_settings().mfa_encryption_key
+def encryption_key(settings: Settings | None = None) -> bytes:
+    """The key of every MFA secret, the staff's (``admin/mfa.py``) and the portal's:
+    ``WORKFLOW_MFA_ENCRYPTION_KEY``, else one generated once into ``./mfa.key``."""
+    configured = (settings or get_settings()).mfa_encryption_key
     if configured:
         return bytes.fromhex(configured)
     if not KEY_FILE.exists():
@@ -42,7 +43,7 @@ def _provider(key: bytes) -> XChaCha20Provider:
 
 
 def provider() -> XChaCha20Provider:
-    return _provider(_key())
+    return _provider(encryption_key())
 
 
 async def new_secret(user_id: int, username: str) -> tuple[str, str, list[str]]:
